@@ -1,0 +1,174 @@
+"""The checkpoint file: one format, atomic saving, safe loading, readable errors.
+
+A checkpoint is a `torch.save`d dict of plain values and tensors only, so it loads with
+`weights_only=True` and a file carrying pickled code is refused. It holds everything the app needs
+without the dataset: the model config and weights, the training history, and the 2-D codes of the
+training and test sets with their labels. Training state (optimizer, scheduler) rides along so that
+`--resume` can continue.
+"""
+from __future__ import annotations
+
+import os
+import pickle
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .model import AEConfig, Autoencoder
+
+FORMAT_NAME = "latent-explorer-checkpoint"
+FORMAT_VERSION = 1
+
+
+class CheckpointError(Exception):
+    """A checkpoint could not be used; the message says what is wrong and how to fix it."""
+
+
+class CheckpointNotFound(CheckpointError):
+    pass
+
+
+class CheckpointCorrupt(CheckpointError):
+    pass
+
+
+class CheckpointUnsafe(CheckpointError):
+    pass
+
+
+class CheckpointForeign(CheckpointError):
+    pass
+
+
+class CheckpointMismatch(CheckpointError):
+    pass
+
+
+@dataclass
+class Checkpoint:
+    """A loaded checkpoint: the model (eval mode, CPU) and what was stored with it."""
+
+    model: Autoencoder
+    config: AEConfig
+    dataset: str
+    history: list[dict]
+    train_codes: np.ndarray  # float32 (N, z_dim)
+    train_labels: np.ndarray  # int64 (N,)
+    test_codes: np.ndarray
+    test_labels: np.ndarray
+    path: Path | None = None
+    model_type: str = "ae"
+    train_args: dict = field(default_factory=dict)
+    train_state: dict | None = None  # optimizer/scheduler state for --resume
+
+    @property
+    def epochs(self) -> int:
+        return len(self.history)
+
+    @property
+    def test_mse(self) -> float | None:
+        return self.history[-1]["test_loss"] if self.history else None
+
+
+def save_checkpoint(path: str | Path, *, model: Autoencoder, dataset: str, history: list[dict],
+                    train_codes, train_labels, test_codes, test_labels,
+                    train_args: dict | None = None, train_state: dict | None = None,
+                    model_type: str = "ae") -> Path:
+    """Write a checkpoint atomically: a temporary file in the same folder, then a rename.
+
+    A process killed at any moment leaves either the old file or the new one, never half of one.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = {
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "model_type": model_type,
+        "config": model.cfg.to_dict(),
+        "state_dict": {k: v.detach().cpu() for k, v in model.state_dict().items()},
+        "dataset": dataset,
+        "history": [dict(h) for h in history],
+        "train_codes": torch.as_tensor(np.asarray(train_codes, dtype=np.float32)),
+        "train_labels": torch.as_tensor(np.asarray(train_labels, dtype=np.int64)),
+        "test_codes": torch.as_tensor(np.asarray(test_codes, dtype=np.float32)),
+        "test_labels": torch.as_tensor(np.asarray(test_labels, dtype=np.int64)),
+        "train_args": dict(train_args or {}),
+        "train_state": train_state,
+    }
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            torch.save(payload, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _read(path: Path) -> dict:
+    if not path.exists():
+        raise CheckpointNotFound(f"No checkpoint at {path}. Train one with "
+                                 f"`python -m ae.train --out {path}` or pick a file in checkpoints/.")
+    if not path.is_file():
+        raise CheckpointNotFound(f"{path} is not a file.")
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as e:
+        # weights_only refuses any global it does not know: a file that would run code on load.
+        if "unsupported global" in str(e).lower():
+            raise CheckpointUnsafe(
+                f"{path.name} contains pickled Python objects that would run code when loaded, so it "
+                f"was refused. Only load checkpoints written by `python -m ae.train`.") from None
+        raise CheckpointCorrupt(f"{path.name} is not a readable checkpoint ({e}).") from None
+    except (RuntimeError, EOFError, zipfile.BadZipFile, ValueError, OSError) as e:
+        first = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise CheckpointCorrupt(
+            f"{path.name} is damaged or truncated and cannot be read ({first}). "
+            f"Retrain it, or restore it from the repository (git checkout -- {path}).") from None
+
+
+def load_checkpoint(path: str | Path) -> Checkpoint:
+    """Load a checkpoint file and rebuild its model (eval mode, on the CPU)."""
+    path = Path(path)
+    raw = _read(path)
+    if not isinstance(raw, dict) or raw.get("format") != FORMAT_NAME:
+        looks_like = "a bare state_dict" if isinstance(raw, dict) and raw and all(
+            isinstance(v, torch.Tensor) for v in raw.values()) else "some other file"
+        raise CheckpointForeign(
+            f"{path.name} is not a Latent Explorer checkpoint (it looks like {looks_like}). "
+            f"Checkpoints come from `python -m ae.train`; they carry their config, codes and history.")
+    version = raw.get("format_version")
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise CheckpointMismatch(f"{path.name} has format version {version!r}; this code reads up to "
+                                 f"{FORMAT_VERSION}. Update Latent Explorer to open it.")
+    try:
+        config = AEConfig.from_dict(dict(raw["config"]))
+        model = Autoencoder(config)
+        model.load_state_dict(raw["state_dict"])
+        codes = {k: raw[k].numpy() for k in ("train_codes", "train_labels", "test_codes", "test_labels")}
+    except KeyError as e:
+        raise CheckpointMismatch(f"{path.name} lacks the field {e.args[0]!r}; it is incomplete.") from None
+    except (ValueError, TypeError, RuntimeError, AttributeError) as e:
+        first = str(e).splitlines()[0]
+        raise CheckpointMismatch(f"{path.name}: the weights do not match the stored config ({first}).") from None
+    for split in ("train", "test"):
+        c, lab = codes[f"{split}_codes"], codes[f"{split}_labels"]
+        if c.ndim != 2 or c.shape[1] != config.z_dim or len(c) != len(lab):
+            raise CheckpointMismatch(f"{path.name}: stored {split} codes have shape {tuple(c.shape)}, "
+                                     f"expected (N, {config.z_dim}) with {len(lab)} labels.")
+        if not np.isfinite(c).all():
+            raise CheckpointMismatch(f"{path.name}: stored {split} codes contain NaN or infinity; "
+                                     f"the training diverged. Retrain with a lower learning rate.")
+    model.eval()
+    return Checkpoint(model=model, config=config, dataset=str(raw.get("dataset", "mnist")),
+                      history=list(raw.get("history", [])), path=path,
+                      model_type=str(raw.get("model_type", "ae")),
+                      train_args=dict(raw.get("train_args") or {}), train_state=raw.get("train_state"),
+                      **codes)

@@ -1,0 +1,170 @@
+"""Getting MNIST and Fashion-MNIST as tensors.
+
+`load_images(name, split)` returns an `ImageSet` with float images in [0, 1], shaped (N, 1, 28, 28).
+Where the data comes from, in order:
+1. a local folder of the four standard idx files (`.gz` or extracted), given as `data_dir` or in the
+   `AE_DATA_DIR` environment variable;
+2. for Fashion-MNIST, Debian's `dataset-fashion-mnist` folder, if installed;
+3. torchvision's dataset class, which downloads into the cache folder for a user who is online.
+When none works, `DataUnavailable` says how to get the data.
+"""
+from __future__ import annotations
+
+import gzip
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+DATA_DIR_ENV = "AE_DATA_DIR"
+DEFAULT_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "latent-explorer"
+
+DATASETS = {
+    "mnist": {
+        "title": "MNIST",
+        "torchvision": "MNIST",
+        "classes": [str(d) for d in range(10)],
+        "system_dirs": [],
+    },
+    "fashion": {
+        "title": "Fashion-MNIST",
+        "torchvision": "FashionMNIST",
+        "classes": ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"],
+        "system_dirs": [Path("/usr/share/datasets/fashion-mnist")],
+    },
+}
+
+IDX_FILES = {
+    "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
+    "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
+}
+
+
+class DataUnavailable(RuntimeError):
+    """The dataset could not be found or downloaded; the message says how to get it."""
+
+
+@dataclass
+class ImageSet:
+    images: torch.Tensor  # float32 (N, 1, 28, 28) in [0, 1]
+    labels: torch.Tensor  # int64 (N,)
+    classes: list[str]
+    name: str
+    split: str
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+
+def class_names(name: str) -> list[str]:
+    return list(_spec(name)["classes"])
+
+
+def _spec(name: str) -> dict:
+    if name not in DATASETS:
+        raise ValueError(f"unknown dataset {name!r}; choose one of {sorted(DATASETS)}")
+    return DATASETS[name]
+
+
+def read_idx(path: str | Path) -> np.ndarray:
+    """Read one idx file (optionally gzip-compressed) of unsigned bytes into an array."""
+    path = Path(path)
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rb") as f:
+        raw = f.read()
+    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] != 0x08:
+        raise DataUnavailable(f"{path} is not an idx file of unsigned bytes")
+    ndim = raw[3]
+    header = 4 + 4 * ndim
+    dims = [int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim)]
+    expected = int(np.prod(dims)) if dims else 0
+    data = np.frombuffer(raw, dtype=np.uint8, offset=header)
+    if data.size != expected:
+        raise DataUnavailable(f"{path} is truncated or damaged: expected {expected} values, found {data.size}")
+    return data.reshape(dims)
+
+
+def _find_idx(folder: Path, stem: str) -> Path | None:
+    """An idx file by its standard name, in the folder itself or torchvision's `<Name>/raw` layout."""
+    for sub in ("", "raw", "MNIST/raw", "FashionMNIST/raw"):
+        for suffix in ("", ".gz"):
+            candidate = folder / sub / (stem + suffix)
+            if candidate.is_file():
+                return candidate
+    return None
+
+
+def load_idx_folder(folder: str | Path, split: str) -> tuple[np.ndarray, np.ndarray]:
+    """Images (N, 28, 28) uint8 and labels (N,) from a folder of idx files."""
+    folder = Path(folder)
+    image_stem, label_stem = IDX_FILES[split]
+    image_path, label_path = _find_idx(folder, image_stem), _find_idx(folder, label_stem)
+    missing = [s for s, p in ((image_stem, image_path), (label_stem, label_path)) if p is None]
+    if missing:
+        raise DataUnavailable(f"{folder} lacks {', '.join(missing)} (.gz or extracted)")
+    images, labels = read_idx(image_path), read_idx(label_path)
+    if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
+        raise DataUnavailable(f"{folder}: image and label files do not match ({images.shape} vs {labels.shape})")
+    return images, labels
+
+
+def _from_torchvision(name: str, split: str, root: Path) -> tuple[np.ndarray, np.ndarray]:
+    import torchvision
+
+    cls = getattr(torchvision.datasets, _spec(name)["torchvision"])
+    ds = cls(str(root), train=(split == "train"), download=True)
+    return ds.data.numpy(), ds.targets.numpy()
+
+
+def _candidate_folders(name: str, data_dir: str | Path | None) -> list[Path]:
+    if data_dir is not None:
+        return [Path(data_dir)]  # an explicit folder is the only place to look
+    folders = []
+    if os.environ.get(DATA_DIR_ENV):
+        folders.append(Path(os.environ[DATA_DIR_ENV]))
+    folders += _spec(name)["system_dirs"]
+    return folders
+
+
+def how_to_get(name: str) -> str:
+    title = _spec(name)["title"]
+    text = (f"{title} is not available. Either connect to the internet once (torchvision downloads it "
+            f"into {DEFAULT_CACHE}), or put the four idx files (train-images-idx3-ubyte.gz, "
+            f"train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz) in a "
+            f"folder and pass --data-dir FOLDER or set {DATA_DIR_ENV}=FOLDER.")
+    if name == "fashion":
+        text += " On Debian: apt-get install dataset-fashion-mnist."
+    return text
+
+
+def load_images(name: str = "mnist", split: str = "train", data_dir: str | Path | None = None,
+                download: bool = True) -> ImageSet:
+    """Load one split ('train' or 'test') of a dataset ('mnist' or 'fashion')."""
+    spec = _spec(name)
+    if split not in IDX_FILES:
+        raise ValueError(f"split must be 'train' or 'test', not {split!r}")
+    problems = []
+    arrays = None
+    for folder in _candidate_folders(name, data_dir):
+        if not folder.is_dir():
+            problems.append(f"{folder} is not a folder")
+            continue
+        try:
+            arrays = load_idx_folder(folder, split)
+            break
+        except DataUnavailable as e:
+            problems.append(str(e))
+    if arrays is None and data_dir is None and download:
+        try:
+            arrays = _from_torchvision(name, split, DEFAULT_CACHE)
+        except Exception as e:  # torchvision raises several kinds (URLError, RuntimeError, OSError)
+            problems.append(f"download failed ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})")
+    if arrays is None:
+        detail = "; ".join(problems)
+        raise DataUnavailable(how_to_get(name) + (f" Tried: {detail}." if detail else ""))
+    images, labels = arrays
+    tensor = torch.from_numpy(np.array(images, copy=True)).unsqueeze(1).float().div_(255.0)
+    return ImageSet(tensor, torch.from_numpy(labels.astype(np.int64)), list(spec["classes"]), name, split)

@@ -1,0 +1,120 @@
+"""Model configs and the convolutional autoencoder of *Generative Deep Learning*, chapter 3.
+
+`AEConfig` describes the network; `Autoencoder(cfg)` builds it. Every variation (latent size,
+filters, batch-norm, dropout) is a config field, so a checkpoint that stores the config can
+rebuild its own model.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+
+import torch
+from torch import nn
+
+
+@dataclass(frozen=True)
+class AEConfig:
+    """Shape of an autoencoder. The defaults are the chapter's MNIST model (1st edition)."""
+
+    z_dim: int = 2
+    image_channels: int = 1
+    image_size: int = 28
+    encoder_filters: tuple[int, ...] = (32, 64, 64, 64)
+    encoder_strides: tuple[int, ...] = (1, 2, 2, 1)
+    decoder_filters: tuple[int, ...] = (64, 64, 32, 1)
+    decoder_strides: tuple[int, ...] = (1, 2, 2, 1)
+    kernel_size: int = 3
+    leaky_slope: float = 0.3  # Keras' LeakyReLU default, which the chapter uses
+    use_batch_norm: bool = False
+    dropout: float = 0.0
+
+    def __post_init__(self) -> None:
+        # Lists arrive from JSON-ish sources (checkpoints, CLIs); tuples keep the config hashable.
+        for name in ("encoder_filters", "encoder_strides", "decoder_filters", "decoder_strides"):
+            object.__setattr__(self, name, tuple(int(v) for v in getattr(self, name)))
+        if len(self.encoder_filters) != len(self.encoder_strides):
+            raise ValueError("encoder_filters and encoder_strides must have the same length")
+        if len(self.decoder_filters) != len(self.decoder_strides):
+            raise ValueError("decoder_filters and decoder_strides must have the same length")
+        if self.decoder_filters[-1] != self.image_channels:
+            raise ValueError("the last decoder filter count must equal image_channels")
+        if self.z_dim < 1:
+            raise ValueError("z_dim must be at least 1")
+        if not 0.0 <= self.dropout < 1.0:
+            raise ValueError("dropout must be in [0, 1)")
+        shrink = 1
+        for s in self.encoder_strides:
+            shrink *= s
+        if self.image_size % shrink:
+            raise ValueError("image_size must be divisible by the product of encoder_strides")
+
+    @property
+    def code_size(self) -> int:
+        """Side length of the feature map between the convolutions and the dense layer."""
+        shrink = 1
+        for s in self.encoder_strides:
+            shrink *= s
+        return self.image_size // shrink
+
+    def to_dict(self) -> dict:
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "AEConfig":
+        known = {f.name for f in fields(cls)}
+        unknown = set(d) - known
+        if unknown:
+            raise ValueError(f"unknown config fields: {sorted(unknown)}")
+        return cls(**d)
+
+
+def _conv_block(layer: nn.Module, channels: int, cfg: AEConfig) -> list[nn.Module]:
+    block = [layer]
+    if cfg.use_batch_norm:
+        block.append(nn.BatchNorm2d(channels))
+    block.append(nn.LeakyReLU(cfg.leaky_slope))
+    if cfg.dropout:
+        block.append(nn.Dropout(cfg.dropout))
+    return block
+
+
+class Autoencoder(nn.Module):
+    """Encoder: convolutions to a `z_dim` code. Decoder: dense layer and transposed convolutions back."""
+
+    def __init__(self, cfg: AEConfig = AEConfig()):
+        super().__init__()
+        self.cfg = cfg
+        pad = cfg.kernel_size // 2
+
+        layers: list[nn.Module] = []
+        channels = cfg.image_channels
+        for filters, stride in zip(cfg.encoder_filters, cfg.encoder_strides):
+            conv = nn.Conv2d(channels, filters, cfg.kernel_size, stride=stride, padding=pad)
+            layers += _conv_block(conv, filters, cfg)
+            channels = filters
+        self._feature_shape = (channels, cfg.code_size, cfg.code_size)
+        layers += [nn.Flatten(), nn.Linear(channels * cfg.code_size**2, cfg.z_dim)]
+        self.encoder = nn.Sequential(*layers)
+
+        self.decoder_input = nn.Linear(cfg.z_dim, channels * cfg.code_size**2)
+        layers = []
+        last = len(cfg.decoder_filters) - 1
+        for i, (filters, stride) in enumerate(zip(cfg.decoder_filters, cfg.decoder_strides)):
+            # output_padding makes a stride-2 transposed conv exactly double the size, like Keras' 'same'.
+            conv = nn.ConvTranspose2d(channels, filters, cfg.kernel_size, stride=stride,
+                                      padding=pad, output_padding=stride - 1)
+            layers += [conv, nn.Sigmoid()] if i == last else _conv_block(conv, filters, cfg)
+            channels = filters
+        self.decoder = nn.Sequential(*layers)
+
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
+        """Images (N, C, H, W) in [0, 1] -> codes (N, z_dim)."""
+        return self.encoder(x)
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        """Codes (N, z_dim) -> images (N, C, H, W) in [0, 1]."""
+        h = self.decoder_input(z).view(-1, *self._feature_shape)
+        return self.decoder(h)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.decode(self.encode(x))

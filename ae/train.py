@@ -1,0 +1,201 @@
+"""Training loop and the `python -m ae.train` command line.
+
+    python -m ae.train --dataset mnist --z-dim 2 --epochs 12 --out checkpoints/mnist_ae_z2.pt
+
+Every completed epoch is saved atomically, so killing the run loses at most the epoch in progress,
+and `--resume` continues from the last completed one. With the same seed and settings on the CPU,
+a run (interrupted and resumed or not) gives the same weights.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import torch
+from torch import nn
+from tqdm import tqdm
+
+from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from .data import DATASETS, DataUnavailable, load_images
+from .latent import encode
+from .model import AEConfig, Autoencoder
+
+# The chapter's settings (Adam 5e-4, batch 32, constant rate) and the recipe the shipped checkpoints
+# use; see README "Training".
+CHAPTER = dict(lr=5e-4, batch_size=32, schedule="constant", batch_norm=False)
+SHIPPED = dict(lr=3e-3, batch_size=128, schedule="onecycle", batch_norm=True)
+
+
+def pick_device(name: str = "auto") -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(name)
+
+
+def make_scheduler(optimizer, schedule: str, lr: float, total_steps: int):
+    if schedule == "onecycle":
+        return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=total_steps)
+    if schedule == "constant":
+        return None
+    raise ValueError(f"unknown schedule {schedule!r}")
+
+
+def train_epoch(model: Autoencoder, images: torch.Tensor, optimizer, device, *, batch_size: int,
+                generator: torch.Generator, scheduler=None, progress: tqdm | None = None) -> float:
+    """One pass over `images` in a shuffled order; returns the mean per-pixel MSE."""
+    model.train()
+    order = torch.randperm(len(images), generator=generator)
+    total, seen = 0.0, 0
+    for start in range(0, len(images), batch_size):
+        x = images[order[start:start + batch_size]].to(device)
+        loss = nn.functional.mse_loss(model(x), x)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        if scheduler is not None:
+            scheduler.step()
+        total += loss.item() * len(x)
+        seen += len(x)
+        if progress is not None:
+            progress.update(len(x))
+            progress.set_postfix(loss=f"{total / seen:.4f}", refresh=False)
+    return total / max(seen, 1)
+
+
+@torch.inference_mode()
+def evaluate(model: Autoencoder, images: torch.Tensor, device, batch_size: int = 1000) -> float:
+    """Mean per-pixel MSE of the reconstructions of `images`."""
+    model.eval()
+    total = 0.0
+    for start in range(0, len(images), batch_size):
+        x = images[start:start + batch_size].to(device)
+        total += nn.functional.mse_loss(model(x), x, reduction="sum").item()
+    return total / max(images.numel(), 1)
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m ae.train", description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("--dataset", choices=sorted(DATASETS), default="mnist")
+    p.add_argument("--z-dim", type=int, default=2)
+    p.add_argument("--epochs", type=int, default=12)
+    p.add_argument("--out", type=Path, required=True, help="checkpoint file to write")
+    p.add_argument("--recipe", choices=["shipped", "chapter"], default="shipped",
+                   help="defaults for lr, batch size, schedule and batch-norm")
+    p.add_argument("--batch-size", type=int)
+    p.add_argument("--lr", type=float, help="learning rate (peak rate for --schedule onecycle)")
+    p.add_argument("--schedule", choices=["constant", "onecycle"])
+    p.add_argument("--batch-norm", action=argparse.BooleanOptionalAction, default=None)
+    p.add_argument("--dropout", type=float, default=0.0)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:1, ...")
+    p.add_argument("--data-dir", type=Path, help="folder of idx files (else $AE_DATA_DIR, else download)")
+    p.add_argument("--limit", type=int, help="train on the first N training images only (quick tries)")
+    p.add_argument("--test-limit", type=int, help="measure the test loss on the first N test images only")
+    p.add_argument("--resume", action="store_true", help="continue the run saved in --out")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    args = p.parse_args(argv)
+    recipe = SHIPPED if args.recipe == "shipped" else CHAPTER
+    for key, value in recipe.items():
+        if getattr(args, key) is None:
+            setattr(args, key, value)
+    if args.epochs < 1 or args.batch_size < 1 or args.lr <= 0:
+        p.error("--epochs and --batch-size must be positive and --lr above zero")
+    return args
+
+
+# The settings that define a run; on --resume they come from the checkpoint, not the command line.
+RUN_KEYS = ("dataset", "z_dim", "batch_size", "lr", "schedule", "batch_norm", "dropout", "seed", "limit",
+            "test_limit")
+
+
+def run(args: argparse.Namespace) -> Path:
+    device = pick_device(args.device)
+    torch.manual_seed(args.seed)
+    history: list[dict] = []
+    state = None
+    if args.resume and args.out.exists():
+        ckpt = load_checkpoint(args.out)
+        saved = ckpt.train_args
+        if ckpt.train_state is None or not saved:
+            raise CheckpointError(f"{args.out} holds no training state to resume from.")
+        for key in RUN_KEYS:
+            setattr(args, key, saved.get(key, getattr(args, key)))
+        if args.schedule == "onecycle" and args.epochs != saved["epochs"]:
+            raise CheckpointError(f"{args.out} was trained with a {saved['epochs']}-epoch one-cycle "
+                                  f"schedule; resume with --epochs {saved['epochs']}.")
+        model, history, state = ckpt.model, ckpt.history, ckpt.train_state
+        print(f"Resuming {args.out} after epoch {len(history)} of {args.epochs}.")
+    else:
+        cfg = AEConfig(z_dim=args.z_dim, use_batch_norm=args.batch_norm, dropout=args.dropout)
+        model = Autoencoder(cfg)
+
+    train = load_images(args.dataset, "train", data_dir=args.data_dir)
+    test = load_images(args.dataset, "test", data_dir=args.data_dir)
+    if args.limit:
+        train.images, train.labels = train.images[:args.limit], train.labels[:args.limit]
+    if args.test_limit:
+        test.images, test.labels = test.images[:args.test_limit], test.labels[:args.test_limit]
+
+    model.to(device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
+    steps_per_epoch = -(-len(train.images) // args.batch_size)
+    scheduler = make_scheduler(optimizer, args.schedule, args.lr, args.epochs * steps_per_epoch)
+    if state is not None:
+        optimizer.load_state_dict(state["optimizer"])
+        if scheduler is not None:
+            scheduler.load_state_dict(state["scheduler"])
+    run_args = {k: getattr(args, k) for k in RUN_KEYS} | {"epochs": args.epochs}
+    params = sum(p.numel() for p in model.parameters())
+    print(f"{DATASETS[args.dataset]['title']}: {len(train.images)} train / {len(test.images)} test images; "
+          f"{params:,} parameters; {args.schedule} lr {args.lr:g}, batch {args.batch_size}, device {device}.")
+
+    started = time.perf_counter()
+    for epoch in range(len(history), args.epochs):
+        # Seeding per epoch makes a resumed run draw the same batches (and dropout) as an unbroken one.
+        torch.manual_seed(args.seed * 10_000 + epoch)
+        generator = torch.Generator().manual_seed(args.seed * 10_000 + epoch)
+        t0 = time.perf_counter()
+        with tqdm(total=len(train.images), desc=f"epoch {epoch + 1}/{args.epochs}", unit="img",
+                  disable=args.quiet, leave=True, file=sys.stderr) as bar:
+            train_loss = train_epoch(model, train.images, optimizer, device, batch_size=args.batch_size,
+                                     generator=generator, scheduler=scheduler, progress=bar)
+            test_loss = evaluate(model, test.images, device)
+            bar.set_postfix(loss=f"{train_loss:.4f}", test=f"{test_loss:.4f}")
+        history.append({"epoch": epoch + 1, "train_loss": train_loss, "test_loss": test_loss,
+                        "seconds": time.perf_counter() - t0})
+        if args.quiet:
+            print(f"epoch {epoch + 1}/{args.epochs}: train {train_loss:.4f}  test {test_loss:.4f}")
+        save_checkpoint(
+            args.out, model=model, dataset=args.dataset, history=history,
+            train_codes=encode(model, train.images), train_labels=train.labels.numpy(),
+            test_codes=encode(model, test.images), test_labels=test.labels.numpy(),
+            train_args=run_args,
+            train_state={"optimizer": optimizer.state_dict(),
+                         "scheduler": scheduler.state_dict() if scheduler is not None else None})
+    best = min(history, key=lambda h: h["test_loss"]) if history else None
+    if best:
+        print(f"Done: {len(history)} epochs, test MSE {history[-1]['test_loss']:.4f} "
+              f"(best {best['test_loss']:.4f} at epoch {best['epoch']}); "
+              f"{time.perf_counter() - started:.0f} s this run. Saved {args.out}.")
+    return args.out
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    try:
+        run(args)
+    except (DataUnavailable, CheckpointError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"\nInterrupted. Completed epochs are saved in {args.out}; continue with --resume.",
+              file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

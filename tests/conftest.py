@@ -1,0 +1,56 @@
+"""Shared fixtures: where MNIST lives for the tests, and small synthetic idx folders."""
+from __future__ import annotations
+
+import gzip
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED = ROOT / "checkpoints" / "mnist_ae_z2.pt"
+
+
+def mnist_dir() -> Path | None:
+    for candidate in (os.environ.get("AE_DATA_DIR"), ROOT.parent / "shared" / "data" / "mnist"):
+        if candidate and (Path(candidate) / "t10k-images-idx3-ubyte.gz").exists():
+            return Path(candidate)
+    return None
+
+
+@pytest.fixture(scope="session")
+def mnist_path() -> Path:
+    path = mnist_dir()
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("MNIST idx files not found; CI must set AE_DATA_DIR")
+        pytest.skip("MNIST idx files not found (set AE_DATA_DIR)")
+    return path
+
+
+def write_idx(path: Path, array: np.ndarray, compress: bool) -> Path:
+    array = np.asarray(array, dtype=np.uint8)
+    header = bytes([0, 0, 0x08, array.ndim]) + b"".join(int(d).to_bytes(4, "big") for d in array.shape)
+    data = header + array.tobytes()
+    if compress:
+        path = path.with_name(path.name + ".gz")
+        path.write_bytes(gzip.compress(data))
+    else:
+        path.write_bytes(data)
+    return path
+
+
+def make_idx_folder(folder: Path, n_train: int = 12, n_test: int = 6, compress: bool = True, seed: int = 0):
+    """A folder holding the four standard idx files of random little digits; returns the arrays."""
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    arrays = {}
+    for split, n, (img_stem, lab_stem) in (("train", n_train, ("train-images-idx3-ubyte", "train-labels-idx1-ubyte")),
+                                           ("test", n_test, ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"))):
+        images = rng.integers(0, 256, size=(n, 28, 28), dtype=np.uint8)
+        labels = rng.integers(0, 10, size=n, dtype=np.uint8)
+        write_idx(folder / img_stem, images, compress)
+        write_idx(folder / lab_stem, labels, compress)
+        arrays[split] = (images, labels)
+    return arrays

@@ -1,0 +1,96 @@
+import numpy as np
+import pytest
+import torch
+
+from ae import AEConfig, Autoencoder, LatentIndex, decode, decode_grid, describe_place, encode, grid_points
+from ae.latent import bounding_box, tile
+
+DIGITS = [str(d) for d in range(10)]
+
+
+def lattice(n=11):
+    """Training codes on a unit lattice 0..n-1 in both directions: spacing exactly 1."""
+    g = np.stack(np.meshgrid(np.arange(n), np.arange(n)), -1).reshape(-1, 2).astype(float)
+    return g
+
+
+def test_encode_decode_in_batches_match_the_model():
+    torch.manual_seed(0)
+    model = Autoencoder(AEConfig()).eval()
+    x = torch.rand(70, 1, 28, 28)
+    z = encode(model, x, batch_size=16)
+    with torch.no_grad():
+        np.testing.assert_allclose(z, model.encode(x).numpy(), rtol=1e-5, atol=1e-6)
+        images = decode(model, z, batch_size=16)
+        np.testing.assert_allclose(images, model(x)[:, 0].numpy(), rtol=1e-5, atol=1e-6)
+    assert images.shape == (70, 28, 28)
+
+
+def test_grid_runs_top_down_like_the_plot():
+    pts = grid_points((0, 2), (0, 1), 3)
+    assert pts.shape == (9, 2)
+    assert pts[0].tolist() == [0, 1] and pts[2].tolist() == [2, 1]  # first row: top
+    assert pts[-1].tolist() == [2, 0]
+
+
+def test_tile_places_images_row_by_row():
+    imgs = np.arange(5)[:, None, None] * np.ones((5, 2, 2))
+    wall = tile(imgs, 3)
+    assert wall.shape == (4, 6)
+    assert wall[0, 2] == 1 and wall[2, 0] == 3 and wall[2, 2] == 4 and wall[2, 4] == 0
+
+
+def test_decode_grid_is_the_tiled_decodings():
+    model = Autoencoder(AEConfig()).eval()
+    wall = decode_grid(model, (-1, 1), (-1, 1), 4)
+    assert wall.shape == (112, 112)
+    np.testing.assert_allclose(wall[:28, :28], decode(model, [[-1, 1]])[0], atol=1e-6)
+
+
+def test_spacing_and_gap_on_a_lattice():
+    index = LatentIndex(lattice(), np.zeros(121, int))
+    assert index.spacing == pytest.approx(1.0)
+    assert index.gap([[5, 5]])[0] == pytest.approx(0.0)
+    assert index.gap([[5.5, 5]])[0] == pytest.approx(0.5)
+    assert index.gap([[10, 14]])[0] == pytest.approx(4.0)
+    assert index.gap([[-3, -4]])[0] == pytest.approx(5.0)
+
+
+def test_nearest_neighbours_are_sorted_and_exact():
+    codes = np.array([[0, 0], [3, 0], [1, 0], [10, 10]], float)
+    index = LatentIndex(codes, np.array([1, 2, 3, 4]))
+    d, i = index.nearest([0.9, 0], k=3)
+    assert i[0].tolist() == [2, 0, 1]
+    np.testing.assert_allclose(d[0], [0.1, 0.9, 2.1])
+
+
+def test_gap_map_orientation():
+    index = LatentIndex(lattice(), np.zeros(121, int))
+    xs, ys, g = index.gap_map((0, 20), (0, 10), n=21)
+    assert g.shape == (21, 21) and xs[0] == 0 and ys[-1] == 10
+    # rows are y (step 0.5), columns are x (step 1)
+    assert g[4, 5] == pytest.approx(0.0) and g[5, 5] == pytest.approx(0.5)
+    assert g[20, 20] == pytest.approx(10.0) and g[20, 0] == pytest.approx(0.0)
+
+
+def test_place_sentences():
+    codes = np.concatenate([lattice(), lattice() + [100, 0]])
+    labels = np.array([7] * 121 + [1] * 121)
+    index = LatentIndex(codes, labels)
+    inside = index.place([5.2, 5.1])
+    assert inside.majority == 7 and describe_place(inside, DIGITS).startswith("Inside the 7s")
+    far = index.place([50, 5])
+    assert far.gap == pytest.approx(40.0)
+    assert describe_place(far, DIGITS).startswith("In a gap, 40.0 times the usual spacing")
+    edge = index.place([5, 13])
+    assert describe_place(edge, DIGITS).startswith("At the edge of the 7s, 3.0 times")
+
+
+def test_duplicate_codes_do_not_make_the_spacing_zero():
+    codes = np.array([[0, 0], [0, 0], [2, 0], [2, 0], [5, 0]], float)
+    assert LatentIndex(codes, np.zeros(5, int)).spacing == pytest.approx(3.0)
+
+
+def test_bounding_box_with_margin():
+    (x0, x1), (y0, y1) = bounding_box(np.array([[0, 0], [10, 20]], float), margin=0.1)
+    assert (x0, x1, y0, y1) == pytest.approx((-1, 11, -2, 22))

@@ -1,0 +1,78 @@
+import subprocess
+import sys
+
+import pytest
+import torch
+
+import ae.train as train_module
+from ae import load_checkpoint
+from conftest import ROOT, make_idx_folder
+
+
+def cli(out, data_dir, *extra):
+    return ["--out", str(out), "--data-dir", str(data_dir), "--limit", "256", "--test-limit", "500", "--batch-size", "64",
+            "--quiet", *extra]
+
+
+def test_short_run_on_real_digits_lowers_the_loss(tmp_path, mnist_path):
+    out = tmp_path / "m.pt"
+    assert train_module.main(cli(out, mnist_path, "--epochs", "3", "--lr", "2e-3", "--limit", "1024")) == 0
+    ckpt = load_checkpoint(out)
+    losses = [h["test_loss"] for h in ckpt.history]
+    assert len(losses) == 3 and losses[-1] < losses[0] * 0.8
+    assert ckpt.train_codes.shape == (1024, 2) and ckpt.test_codes.shape == (500, 2)
+    assert ckpt.train_args["limit"] == 1024 and ckpt.dataset == "mnist"
+
+
+def test_same_seed_same_weights_and_resume_matches_an_unbroken_run(tmp_path, mnist_path, monkeypatch):
+    unbroken = tmp_path / "unbroken.pt"
+    assert train_module.main(cli(unbroken, mnist_path, "--epochs", "3")) == 0
+    again = tmp_path / "again.pt"
+    assert train_module.main(cli(again, mnist_path, "--epochs", "3")) == 0
+
+    # Kill the run during its third epoch.
+    interrupted = tmp_path / "interrupted.pt"
+    real_epoch = train_module.train_epoch
+    calls = {"n": 0}
+
+    def dies_in_epoch_3(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return real_epoch(*args, **kwargs)
+
+    monkeypatch.setattr(train_module, "train_epoch", dies_in_epoch_3)
+    assert train_module.main(cli(interrupted, mnist_path, "--epochs", "3")) == 130
+    assert load_checkpoint(interrupted).epochs == 2
+    monkeypatch.setattr(train_module, "train_epoch", real_epoch)
+    assert train_module.main(cli(interrupted, mnist_path, "--epochs", "3", "--resume")) == 0
+
+    reference = load_checkpoint(unbroken).model.state_dict()
+    for other in (again, interrupted):
+        state = load_checkpoint(other).model.state_dict()
+        for key, value in reference.items():
+            assert torch.equal(value, state[key]), f"{other.name}: {key} differs"
+    assert [round(h["test_loss"], 8) for h in load_checkpoint(interrupted).history] == \
+           [round(h["test_loss"], 8) for h in load_checkpoint(unbroken).history]
+
+
+def test_resume_with_a_different_one_cycle_length_is_refused(tmp_path):
+    data = tmp_path / "data"
+    make_idx_folder(data, n_train=32, n_test=8)
+    out = tmp_path / "m.pt"
+    assert train_module.main(cli(out, data, "--epochs", "1")) == 0
+    assert train_module.main(cli(out, data, "--epochs", "4", "--resume")) == 2
+
+
+def test_cli_without_data_prints_a_message_not_a_traceback(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "ae.train", "--out", str(tmp_path / "m.pt"),
+                             "--data-dir", str(tmp_path / "missing")],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "error: MNIST is not available" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "m.pt").exists()
+
+
+def test_cli_rejects_nonsense_arguments(tmp_path):
+    with pytest.raises(SystemExit):
+        train_module.parse_args(["--out", str(tmp_path / "m.pt"), "--epochs", "0"])
