@@ -15,8 +15,8 @@ from scipy.spatial import cKDTree
 
 from .model import Autoencoder
 
-# Thresholds on the gap measure, in units of the typical spacing; chosen by looking at the shipped
-# checkpoints: inside clusters almost every point is below 2, visible holes start around 4.
+# Floors for the thresholds on the gap measure (see LatentIndex): a point is never called "in a gap"
+# when it is closer than 4 typical spacings to the data, however regular the data are.
 INSIDE = 2.0
 GAP = 4.0
 
@@ -94,6 +94,8 @@ class Place:
     """What the gap measure says about one point."""
 
     gap: float  # distance to the nearest training code / typical spacing
+    inside: float  # thresholds of the index this place came from
+    edge: float
     distance: float  # distance to the nearest training code, in latent units
     neighbours: np.ndarray  # indices of the nearest training codes, closest first
     neighbour_labels: np.ndarray
@@ -102,7 +104,12 @@ class Place:
 
 
 class LatentIndex:
-    """Nearest-neighbour search over the training codes, and the gap measure built on it."""
+    """Nearest-neighbour search over the training codes, and the gap measure built on it.
+
+    Thresholds come from the data themselves: `inside` is the 90th and `edge` the 99th percentile of
+    the training codes' own nearest-neighbour distances (in spacings), floored at INSIDE and GAP. So
+    "in a gap" means: farther from any training code than 99% of training codes are from each other.
+    """
 
     def __init__(self, codes: np.ndarray, labels: np.ndarray):
         self.codes = np.asarray(codes, dtype=np.float64)
@@ -115,6 +122,9 @@ class LatentIndex:
         d, _ = self.tree.query(self.codes, k=2)
         positive = d[:, 1][d[:, 1] > 0]
         self.spacing = float(np.median(positive)) if len(positive) else 1.0
+        ratios = d[:, 1] / self.spacing
+        self.inside = max(INSIDE, float(np.percentile(ratios, 90)))
+        self.edge = max(GAP, float(np.percentile(ratios, 99)))
 
     def nearest(self, points, k: int = 1) -> tuple[np.ndarray, np.ndarray]:
         """Distances and indices of the k nearest training codes to each point, closest first."""
@@ -134,7 +144,8 @@ class LatentIndex:
         labels = self.labels[i]
         values, counts = np.unique(labels, return_counts=True)
         best = int(np.argmax(counts))
-        return Place(gap=float(d[0] / self.spacing), distance=float(d[0]), neighbours=i,
+        return Place(gap=float(d[0] / self.spacing), inside=self.inside, edge=self.edge,
+                     distance=float(d[0]), neighbours=i,
                      neighbour_labels=labels, majority=int(values[best]),
                      majority_share=float(counts[best] / len(labels)))
 
@@ -152,12 +163,13 @@ def describe_place(place: Place, class_names: list[str]) -> str:
     name = class_names[place.majority] if 0 <= place.majority < len(class_names) else str(place.majority)
     others = [class_names[int(l)] for l in np.unique(place.neighbour_labels) if int(l) != place.majority]
     plural = f"{name}s" if len(name) == 1 else f"{name} images"
-    if place.gap <= INSIDE:
+    if place.gap <= place.inside:
         if place.majority_share >= 0.75 or not others:
             return f"Inside the {plural}: training codes lie all around this point."
         return f"Among the {plural}, on a border with {', '.join(others)}."
-    if place.gap <= GAP:
+    if place.gap <= place.edge:
         return (f"At the edge of the {plural}, {place.gap:.1f} times the usual spacing from the "
                 f"nearest training code.")
-    return (f"In a gap, {place.gap:.1f} times the usual spacing from any training image "
-            f"(the closest ones are {plural}). The decoder never saw anything here.")
+    return (f"In a gap, {place.gap:.1f} times the usual spacing from any training image (the closest "
+            f"ones are {plural}); 99% of training images have a neighbour within {place.edge:.1f}. "
+            f"The decoder never saw anything here.")

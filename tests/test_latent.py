@@ -94,3 +94,15 @@ def test_duplicate_codes_do_not_make_the_spacing_zero():
 def test_bounding_box_with_margin():
     (x0, x1), (y0, y1) = bounding_box(np.array([[0, 0], [10, 20]], float), margin=0.1)
     assert (x0, x1, y0, y1) == pytest.approx((-1, 11, -2, 22))
+
+
+def test_thresholds_follow_the_datas_own_spacing():
+    # 990 codes one unit apart on a line, then 10 stragglers 20 units apart: 99% of codes have a
+    # neighbour within 1, so "inside" and "edge" sit at their floors; a straggler-heavy set raises them.
+    line = np.c_[np.arange(990.0), np.zeros(990)]
+    stragglers = np.c_[1000 + 20 * np.arange(10.0), np.zeros(10)]
+    regular = LatentIndex(np.concatenate([line, stragglers]), np.zeros(1000, int))
+    assert (regular.inside, regular.edge) == (2.0, 4.0)
+    sparse = LatentIndex(np.concatenate([line[:900], stragglers, stragglers + [0, 500]]), np.zeros(920, int))
+    assert sparse.edge == pytest.approx(20.0)
+    assert sparse.place([10.5, 0]).gap == pytest.approx(0.5)

@@ -1,0 +1,133 @@
+// Clickable latent scatter: plotly.js (shipped in the `plotly` Python package) with `clickanywhere`,
+// so a click on empty space reports its data coordinates too. Mounted by ui.latent_scatter().
+//
+// Large, rarely changing payloads (the codes, the gap map, plotly.js itself) are fetched by URL once
+// per page and cached in `window`; each Streamlit rerun only sends the small `data` object (marker,
+// styling), so a click does not resend 10,000 points.
+const store = (window.__latentExplorer = window.__latentExplorer || { json: {}, plotly: null, views: {} });
+
+function loadPlotly(url) {
+  if (window.Plotly) return Promise.resolve(window.Plotly);
+  if (!store.plotly) {
+    // Streamlit serves static files as text with nosniff, so load the source through a Blob URL.
+    store.plotly = fetch(url)
+      .then((r) => { if (!r.ok) throw new Error(`plotly.js: HTTP ${r.status}`); return r.text(); })
+      .then((src) => new Promise((resolve, reject) => {
+        const s = document.createElement("script");
+        s.src = URL.createObjectURL(new Blob([src], { type: "text/javascript" }));
+        s.onload = () => resolve(window.Plotly);
+        s.onerror = () => reject(new Error("plotly.js failed to load"));
+        document.head.appendChild(s);
+      }));
+    store.plotly.catch(() => { store.plotly = null; });
+  }
+  return store.plotly;
+}
+
+function loadJSON(url) {
+  if (!url) return Promise.resolve(null);
+  if (!store.json[url]) {
+    store.json[url] = fetch(url).then((r) => { if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`); return r.json(); });
+    store.json[url].catch(() => { delete store.json[url]; });
+  }
+  return store.json[url];
+}
+
+const PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+                 "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
+
+function classTraces(points, d) {
+  // One WebGL trace per class, so the legend hides and shows digits. Built once per payload so that
+  // Plotly.react sees the same arrays on every rerun and skips re-uploading them.
+  const cacheKey = `${d.points_url}|${d.point_size}|${d.opacity}`;
+  if (store.traceKey === cacheKey) return store.traces;
+  const traces = points.classes.map((name, c) => ({
+    type: "scattergl", mode: "markers", name, x: [], y: [], customdata: [],
+    marker: { size: d.point_size, opacity: d.opacity, color: PALETTE[c % PALETTE.length] },
+    hovertemplate: `${points.class_word} ${name}<br>index %{customdata}<br>(%{x:.2f}, %{y:.2f})<extra></extra>`,
+  }));
+  for (let i = 0; i < points.label.length; i++) {
+    const t = traces[points.label[i]];
+    t.x.push(points.x[i]); t.y.push(points.y[i]); t.customdata.push(points.index[i]);
+  }
+  store.traceKey = cacheKey; store.traces = traces;
+  return traces;
+}
+
+function markerTrace(marker) {
+  return {
+    type: "scatter", mode: "markers", name: "clicked", showlegend: false, hoverinfo: "skip",
+    x: marker ? [marker[0]] : [], y: marker ? [marker[1]] : [],
+    marker: { symbol: "x-thin-open", size: 22, color: "#000", line: { width: 4, color: "#000" } },
+  };
+}
+
+function gapTrace(gap) {
+  return {
+    type: "heatmap", x: gap.x, y: gap.y, z: gap.z, zmin: 0, zmax: gap.zmax, hoverinfo: "skip",
+    // Transparent where the data are, orange from the "edge" threshold, red twice as far out.
+    colorscale: [[0, "rgba(255,255,255,0)"], [gap.inside / gap.zmax, "rgba(255,255,255,0)"],
+                 [gap.edge / gap.zmax, "rgba(253,174,97,0.5)"], [1, "rgba(215,48,39,0.7)"]],
+    showscale: true, colorbar: { title: { text: "gap" }, thickness: 12, len: 0.5, y: 0.25 },
+  };
+}
+
+function clickedPoint(gd, ev) {
+  // xvals/yvals are the cursor's data coordinates (plotly.js >= 3.5 with clickanywhere); the pixel
+  // fallback covers builds that omit them.
+  if (ev && ev.xvals && ev.yvals && ev.xvals.length && ev.yvals.length) return [ev.xvals[0], ev.yvals[0]];
+  const fl = gd._fullLayout;
+  const box = gd.querySelector(".nsewdrag").getBoundingClientRect();
+  return [fl.xaxis.p2d(ev.event.clientX - box.left), fl.yaxis.p2d(ev.event.clientY - box.top)];
+}
+
+export default function (component) {
+  const { data, parentElement } = component;
+  let gd = parentElement.querySelector(".lx-plot");
+  if (!gd) {
+    gd = document.createElement("div");
+    gd.className = "lx-plot";
+    parentElement.appendChild(gd);
+  }
+  gd.style.height = `${data.height}px`;
+  gd.__lxComponent = component;  // the click handler always uses the latest setTriggerValue
+  const viewKey = `${component.key || "scatter"}|${data.revision}`;
+
+  Promise.all([loadPlotly(data.plotly_url), loadJSON(data.points_url), loadJSON(data.gap_url)])
+    .then(([Plotly, points, gap]) => {
+      const traces = [];
+      if (gap) traces.push(gapTrace(gap));
+      traces.push(...classTraces(points, data), markerTrace(data.marker));
+      const view = store.views[viewKey];
+      const layout = {
+        uirevision: data.revision,  // keeps zoom, pan and hidden digits across reruns
+        clickanywhere: true, hovermode: "closest", dragmode: "zoom",
+        margin: { l: 50, r: 10, t: 10, b: 45 },
+        xaxis: { title: { text: "z1" }, range: view ? view.x : data.x_range, zeroline: false },
+        yaxis: { title: { text: "z2" }, range: view ? view.y : data.y_range, zeroline: false,
+                 scaleanchor: "x", scaleratio: 1 },
+        legend: { title: { text: points.class_word }, itemsizing: "constant", y: 0.9 },
+        plot_bgcolor: "#fafafa",
+      };
+      return Plotly.react(gd, traces, layout, { responsive: true, displaylogo: false, scrollZoom: true });
+    })
+    .then(() => {
+      if (gd.__lxBound) return;
+      gd.__lxBound = true;
+      gd.on("plotly_click", (ev) => {
+        const [x, y] = clickedPoint(gd, ev);
+        if (!Number.isFinite(x) || !Number.isFinite(y)) return;
+        // Draw the marker at once; the rerun confirms it together with the decoded image.
+        window.Plotly.restyle(gd, { x: [[x]], y: [[y]] }, [gd.data.length - 1]);
+        gd.__lxComponent.setTriggerValue("click", { z1: x, z2: y, at: Date.now() });
+      });
+      gd.on("plotly_relayout", () => {
+        const fl = gd._fullLayout;
+        store.views[viewKey] = { x: fl.xaxis.range.slice(), y: fl.yaxis.range.slice() };
+      });
+      gd.setAttribute("data-ready", "1");
+    })
+    .catch((err) => {
+      gd.textContent = `The latent plot could not be drawn: ${err.message}`;
+    });
+}

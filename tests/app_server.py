@@ -1,0 +1,123 @@
+"""Start the Streamlit app on a free local port and drive it with Debian's Chromium (for tests and bench)."""
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("AE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def chromium_available() -> bool:
+    return Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is not None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def running_app(script: str = "app.py", env: dict | None = None, timeout: float = 60):
+    """Run `streamlit run script` on 127.0.0.1; yields (url, seconds until the server answered)."""
+    port = free_port()
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true",
+         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        cwd=ROOT, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError("streamlit exited:\n" + proc.stdout.read().decode(errors="replace"))
+            try:
+                with urllib.request.urlopen(url + "/_stcore/health", timeout=1) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.perf_counter() - started > timeout:
+                raise TimeoutError("streamlit did not answer in time")
+            time.sleep(0.1)
+        yield url, time.perf_counter() - started
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@contextlib.contextmanager
+def chromium_page(width: int = 1400, height: int = 1000):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": height})
+            yield page
+        finally:
+            browser.close()
+
+
+def plot_area(page):
+    """The scatter's plot rectangle in page pixels and its axis ranges: {left, top, width, height, x, y}."""
+    return page.evaluate("""() => {
+        const gd = document.querySelector('.lx-plot');
+        const box = gd.querySelector('.nsewdrag').getBoundingClientRect();
+        const fl = gd._fullLayout;
+        return {left: box.left, top: box.top, width: box.width, height: box.height,
+                x: fl.xaxis.range.slice(), y: fl.yaxis.range.slice()};
+    }""")
+
+
+def to_pixels(area, z1, z2):
+    """Page pixel position of a data point, from the plot rectangle and the axis ranges."""
+    fx = (z1 - area["x"][0]) / (area["x"][1] - area["x"][0])
+    fy = (z2 - area["y"][0]) / (area["y"][1] - area["y"][0])
+    return area["left"] + fx * area["width"], area["top"] + (1 - fy) * area["height"]
+
+
+def to_data(area, px, py):
+    fx = (px - area["left"]) / area["width"]
+    fy = 1 - (py - area["top"]) / area["height"]
+    return (area["x"][0] + fx * (area["x"][1] - area["x"][0]),
+            area["y"][0] + fy * (area["y"][1] - area["y"][0]))
+
+
+def decoded_caption(page) -> str | None:
+    """The caption under the decoded image ('decoded at z = (z1, z2)'), if shown."""
+    return page.evaluate(CAPTION_JS)
+
+
+CAPTION_JS = """() => {
+    for (const el of document.querySelectorAll('div, p, span, figcaption'))
+        if (el.childElementCount === 0 && el.textContent.startsWith('decoded at z = ')) return el.textContent;
+    return null;
+}"""
+
+
+def wait_for_new_caption(page, previous: str | None, timeout_ms: int = 20_000) -> str:
+    """Wait until the decoded image's caption differs from `previous`, and return it."""
+    page.wait_for_function(f"(prev) => {{ const c = ({CAPTION_JS})(); return c !== null && c !== prev; }}",
+                           arg=previous, timeout=timeout_ms)
+    return decoded_caption(page)
+
+
+def caption_point(caption: str) -> tuple[float, float]:
+    inner = caption.split("(", 1)[1].rstrip(")")
+    z1, z2 = (float(v) for v in inner.split(","))
+    return z1, z2

@@ -1,0 +1,124 @@
+"""The explorer page under streamlit.testing's AppTest: renders, decodes points, survives bad input."""
+import shutil
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from conftest import ROOT, SHIPPED
+
+APP = str(ROOT / "app.py")
+
+
+def run_app(monkeypatch, query=None, state=None, checkpoint_dir=None, data_dir=None):
+    if checkpoint_dir is not None:
+        monkeypatch.setenv("AE_CHECKPOINT_DIR", str(checkpoint_dir))
+        import ui
+        monkeypatch.setattr(ui, "CHECKPOINT_DIR", checkpoint_dir)
+    if data_dir is not None:
+        monkeypatch.setenv("AE_DATA_DIR", str(data_dir))
+    st.cache_resource.clear()  # the dataset lookup is cached per process
+    at = AppTest.from_file(APP, default_timeout=120)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    for k, v in (state or {}).items():
+        at.session_state[k] = v
+    return at.run()
+
+
+def images(at):
+    return at.get("image")
+
+
+def decoded_captions(at):
+    return [c for img in images(at) for c in img.captions if c.startswith("decoded at z = ")]
+
+
+def test_renders_with_the_shipped_checkpoint(monkeypatch, mnist_path):
+    at = run_app(monkeypatch, data_dir=mnist_path)
+    assert not at.exception and not at.error
+    assert at.title[0].value == "Latent Explorer"
+    assert at.selectbox(key="ex_checkpoint").value == "mnist_ae_z2.pt"
+    assert any("Click anywhere" in i.value for i in at.info)
+    assert not decoded_captions(at)
+
+
+def test_a_shared_link_opens_on_its_point(monkeypatch, mnist_path):
+    at = run_app(monkeypatch, query={"z1": "0.5", "z2": "-1.25"}, data_dir=mnist_path)
+    assert not at.exception
+    assert decoded_captions(at) == ["decoded at z = (0.500, -1.250)"]
+    assert at.metric[0].label.startswith("Gap measure")
+    assert float(at.metric[0].value) >= 0
+    neighbours = [img for img in images(at) if len(img.captions) == 8]
+    assert neighbours, "the nearest training images are shown when the dataset is present"
+
+
+def test_a_click_decodes_the_clicked_point(monkeypatch, mnist_path):
+    at = run_app(monkeypatch, state={"ex_point": (-3.0, 2.0)}, data_dir=mnist_path)
+    assert not at.exception
+    assert decoded_captions(at) == ["decoded at z = (-3.000, 2.000)"]
+    assert any(b.proto.label == "Download PNG" for b in at.get("download_button"))
+
+
+@pytest.mark.parametrize("query, words", [
+    ({"z1": "abc", "z2": "1"}, "not numeric"),
+    ({"z1": "inf", "z2": "1"}, "not a finite"),
+    ({"z1": "1e9", "z2": "0"}, "far outside"),
+    ({"z1": "1"}, "only one"),
+])
+def test_bad_links_warn_and_are_ignored(monkeypatch, query, words):
+    at = run_app(monkeypatch, query=query)
+    assert not at.exception
+    assert any(words in w.value for w in at.warning)
+    assert not decoded_captions(at)
+
+
+def test_without_the_dataset_the_app_still_runs_from_the_checkpoint(monkeypatch, tmp_path):
+    at = run_app(monkeypatch, query={"z1": "0", "z2": "0"}, data_dir=tmp_path / "no-data")
+    assert not at.exception and not at.error
+    assert decoded_captions(at) == ["decoded at z = (0.000, 0.000)"]
+    assert any("need the dataset" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("content, words", [
+    (b"", "damaged or truncated"),
+    (b"this is not a checkpoint at all" * 10, "damaged or truncated"),
+])
+def test_a_broken_checkpoint_shows_an_error_and_the_rest_keeps_working(monkeypatch, tmp_path, content, words):
+    folder = tmp_path / "checkpoints"
+    folder.mkdir()
+    shutil.copy(SHIPPED, folder / "mnist_ae_z2.pt")
+    (folder / "broken.pt").write_bytes(content)
+    at = run_app(monkeypatch, checkpoint_dir=folder)
+    assert not at.exception and not at.error
+    at.selectbox(key="ex_checkpoint").select("broken.pt").run()
+    assert not at.exception
+    assert words in at.error[0].value and "Pick another checkpoint" in at.error[0].value
+    assert at.sidebar.toggle(key="ex_gaps") is not None  # the sidebar still works
+    at.selectbox(key="ex_checkpoint").select("mnist_ae_z2.pt").run()
+    assert not at.error and not at.exception
+
+
+def test_a_truncated_copy_of_the_real_checkpoint(monkeypatch, tmp_path):
+    folder = tmp_path / "checkpoints"
+    folder.mkdir()
+    data = SHIPPED.read_bytes()
+    (folder / "mnist_ae_z2.pt").write_bytes(data[: len(data) // 3])
+    at = run_app(monkeypatch, checkpoint_dir=folder)
+    assert not at.exception
+    assert "truncated" in at.error[0].value
+
+
+def test_no_checkpoints_at_all(monkeypatch, tmp_path):
+    at = run_app(monkeypatch, checkpoint_dir=tmp_path)
+    assert not at.exception
+    assert "No checkpoints" in at.error[0].value
+
+
+def test_sidebar_controls_rerun_cleanly(monkeypatch, mnist_path):
+    at = run_app(monkeypatch, query={"z1": "1", "z2": "1"}, data_dir=mnist_path)
+    at.toggle(key="ex_gaps").set_value(True).run()
+    at.radio(key="ex_which").set_value("train").run()
+    at.slider(key="ex_size").set_value(7).run()
+    assert not at.exception and not at.error
+    assert decoded_captions(at) == ["decoded at z = (1.000, 1.000)"]

@@ -1,0 +1,76 @@
+import io
+import math
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import ui
+
+LIMITS = ((-10.0, 10.0), (-5.0, 5.0))
+
+
+@pytest.mark.parametrize("z1, z2, expected", [
+    ("1.5", "-2", (1.5, -2.0)),
+    (" 3 ", "4.25", (3.0, 4.25)),
+    ("-10", "5", (-10.0, 5.0)),
+    ("1e-3", "0", (0.001, 0.0)),
+])
+def test_valid_points(z1, z2, expected):
+    assert ui.parse_point(z1, z2, LIMITS) == (expected, None)
+
+
+def test_absent_point_is_silent():
+    assert ui.parse_point(None, None, LIMITS) == (None, None)
+
+
+@pytest.mark.parametrize("z1, z2, words", [
+    ("abc", "1", "not numeric"),
+    ("1", None, "only one"),
+    ("nan", "1", "not a finite"),
+    ("inf", "1", "not a finite"),
+    ("1", "-1e308", "far outside"),
+    ("11", "0", "far outside"),
+    ("0", "5.01", "far outside"),
+    ("0x10", "1", "not numeric"),
+])
+def test_bad_points_get_a_warning_and_no_point(z1, z2, words):
+    point, warning = ui.parse_point(z1, z2, LIMITS)
+    assert point is None and words in warning
+
+
+def test_point_limits_reach_one_box_size_beyond_the_codes():
+    codes = np.array([[0, 0], [2, 4]], float)
+    assert ui.point_limits(codes) == ((-2, 4), (-4, 8))
+
+
+@pytest.mark.parametrize("payload, expected", [
+    ({"z1": 1.25, "z2": -3, "at": 1}, (1.25, -3.0)),
+    ({"z1": "0.5", "z2": "2"}, (0.5, 2.0)),
+    ({"z1": 1}, None),
+    ({"z1": float("nan"), "z2": 0}, None),
+    ({"z1": None, "z2": 0}, None),
+    ("1,2", None),
+    (None, None),
+])
+def test_click_payloads(payload, expected):
+    assert ui.parse_click(payload) == expected
+
+
+def test_upscale_keeps_hard_pixel_edges():
+    image = np.array([[0.0, 1.0], [0.5, 0.25]])
+    big = ui.upscale(image, size=20)
+    assert big.shape == (20, 20) and big.dtype == np.uint8
+    assert (big[:10, :10] == 0).all() and (big[:10, 10:] == 255).all()
+    assert (big[10:, :10] == 128).all() and (big[10:, 10:] == 64).all()
+
+
+def test_png_round_trip():
+    image = np.random.default_rng(0).random((28, 28))
+    decoded = np.asarray(Image.open(io.BytesIO(ui.png_bytes(image))))
+    assert decoded.shape == (280, 280)
+    assert np.array_equal(decoded[::10, ::10], np.rint(image * 255).astype(np.uint8))
+
+
+def test_format_point():
+    assert ui.format_point((1.23456, -math.pi)) == "(1.235, -3.142)"

@@ -1,0 +1,270 @@
+"""App-side helpers shared by the pages: cached loading, the clickable latent scatter, URL points, images.
+
+The library (`ae/`) does the computing; this module owns what only the Streamlit app needs. The pure
+functions (`parse_point`, `parse_click`, `upscale`, `png_bytes`) are unit-tested without a browser.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import math
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import plotly
+import streamlit as st
+from PIL import Image
+
+import ae
+
+ROOT = Path(__file__).resolve().parent
+# AE_CHECKPOINT_DIR points the app at another folder of checkpoints (the tests use it).
+CHECKPOINT_DIR = Path(os.environ.get("AE_CHECKPOINT_DIR", ROOT / "checkpoints"))
+DEFAULT_CHECKPOINT = "mnist_ae_z2.pt"
+# Streamlit serves ROOT/static at app/static (server.enableStaticServing); the scatter fetches
+# plotly.js and its point payloads from there, once per page, instead of with every rerun.
+STATIC_DIR = ROOT / "static"
+STATIC_URL = "app/static"
+# How far outside the codes' bounding box a point may lie, in box sizes, before it counts as absurd.
+POINT_LIMIT = 1.0
+
+
+# ---------------------------------------------------------------- pure helpers (unit-tested)
+
+def point_limits(codes: np.ndarray, reach: float = POINT_LIMIT) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The rectangle where points are accepted: the codes' box widened by `reach` box sizes each side."""
+    return ae.latent.bounding_box(codes, margin=reach)
+
+
+def parse_point(raw_z1, raw_z2, limits) -> tuple[tuple[float, float] | None, str | None]:
+    """A point from URL query values. Returns (point, None), (None, warning) or (None, None) if absent."""
+    if raw_z1 is None and raw_z2 is None:
+        return None, None
+    if raw_z1 is None or raw_z2 is None:
+        return None, "The link gives only one of z1 and z2; both are needed, so it was ignored."
+    try:
+        z1, z2 = float(str(raw_z1).strip()), float(str(raw_z2).strip())
+    except ValueError:
+        return None, f"The link's point (z1={str(raw_z1)[:20]!r}, z2={str(raw_z2)[:20]!r}) is not numeric, so it was ignored."
+    if not (math.isfinite(z1) and math.isfinite(z2)):
+        return None, "The link's point is not a finite number, so it was ignored."
+    (x0, x1), (y0, y1) = limits
+    if not (x0 <= z1 <= x1 and y0 <= z2 <= y1):
+        return None, (f"The link's point ({z1:.4g}, {z2:.4g}) lies far outside this latent space "
+                      f"(z1 from {x0:.1f} to {x1:.1f}, z2 from {y0:.1f} to {y1:.1f}), so it was ignored.")
+    return (z1, z2), None
+
+
+def parse_click(payload) -> tuple[float, float] | None:
+    """The (z1, z2) of a click event from the scatter component, or None if malformed."""
+    if not isinstance(payload, dict):
+        return None
+    try:
+        z1, z2 = float(payload["z1"]), float(payload["z2"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return (z1, z2) if math.isfinite(z1) and math.isfinite(z2) else None
+
+
+def upscale(image: np.ndarray, size: int = 280) -> np.ndarray:
+    """A [0, 1] float image -> uint8, enlarged by an integer factor with hard pixel edges (no blur)."""
+    factor = max(1, size // max(image.shape))
+    pixels = np.clip(np.rint(np.asarray(image, dtype=np.float32) * 255), 0, 255).astype(np.uint8)
+    return np.kron(pixels, np.ones((factor, factor), dtype=np.uint8))
+
+
+def png_bytes(image: np.ndarray, size: int = 280) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(upscale(image, size), mode="L").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def format_point(point: tuple[float, float]) -> str:
+    return f"({point[0]:.3f}, {point[1]:.3f})"
+
+
+# ---------------------------------------------------------------- checkpoints and data (cached)
+
+def list_checkpoints() -> list[str]:
+    return sorted(p.name for p in CHECKPOINT_DIR.glob("*.pt"))
+
+
+def _stamp(path: Path) -> float:
+    return path.stat().st_mtime if path.exists() else 0.0
+
+
+@st.cache_resource(show_spinner="Loading the model...", max_entries=8)
+def _load(path: str, stamp: float) -> ae.Checkpoint:
+    return ae.load_checkpoint(path)
+
+
+def load_checkpoint(name: str) -> tuple[ae.Checkpoint | None, str | None]:
+    """The checkpoint (cached per file version), or None and a message saying what is wrong."""
+    path = CHECKPOINT_DIR / name
+    try:
+        return _load(str(path), _stamp(path)), None
+    except ae.CheckpointError as e:
+        return None, str(e)
+
+
+@st.cache_resource(show_spinner="Indexing the training codes...", max_entries=8)
+def latent_index(path: str, stamp: float) -> ae.LatentIndex:
+    ckpt = _load(path, stamp)
+    return ae.LatentIndex(ckpt.train_codes, ckpt.train_labels)
+
+
+def index_for(ckpt: ae.Checkpoint) -> ae.LatentIndex:
+    return latent_index(str(ckpt.path), _stamp(ckpt.path))
+
+
+@st.cache_resource(show_spinner="Looking for the dataset...", max_entries=4)
+def _images(name: str, split: str) -> tuple[ae.ImageSet | None, str | None]:
+    try:
+        # Downloading can hang for minutes on a machine without network; the app only looks locally
+        # unless AE_DOWNLOAD=1. The training CLI is where data gets downloaded.
+        return ae.load_images(name, split, download=os.environ.get("AE_DOWNLOAD") == "1"), None
+    except ae.DataUnavailable as e:
+        return None, str(e)
+
+
+def dataset_images(ckpt: ae.Checkpoint, split: str = "train") -> tuple[ae.ImageSet | None, str | None]:
+    """The real images behind a checkpoint's stored codes, or None and why they are missing."""
+    images, problem = _images(ckpt.dataset, split)
+    if images is None:
+        return None, problem
+    codes = ckpt.train_codes if split == "train" else ckpt.test_codes
+    if len(images) < len(codes):
+        return None, f"The local {split} set has {len(images)} images but the checkpoint has {len(codes)} codes."
+    return images, None
+
+
+# ---------------------------------------------------------------- the clickable scatter
+
+def _publish(name: str, text: str) -> str:
+    """Write `text` under static/ (once) and return its URL."""
+    path = STATIC_DIR / name
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(path.suffix + f".{os.getpid()}.tmp")
+        tmp.write_text(text)
+        os.replace(tmp, path)
+    return f"{STATIC_URL}/{name}"
+
+
+@st.cache_resource
+def plotly_js_url() -> str:
+    """plotly.js from the installed `plotly` package, served by the app itself (no CDN)."""
+    source = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    target = STATIC_DIR / f"plotly-{plotly.__version__}.min.js"
+    if not target.exists():
+        STATIC_DIR.mkdir(exist_ok=True)
+        shutil.copyfile(source, target)
+    return f"{STATIC_URL}/{target.name}"
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def points_url(path: str, stamp: float, which: str, class_names: tuple[str, ...], class_word: str) -> str:
+    """Publish the codes to plot ('test', or 'train' for a fixed sample of 10,000) and return the URL."""
+    ckpt = _load(path, stamp)
+    codes, labels = (ckpt.test_codes, ckpt.test_labels) if which == "test" else (ckpt.train_codes, ckpt.train_labels)
+    index = np.arange(len(codes))
+    if which == "train" and len(codes) > 10_000:
+        index = np.sort(np.random.default_rng(0).choice(len(codes), 10_000, replace=False))
+    payload = {"x": np.round(codes[index, 0], 4).tolist(), "y": np.round(codes[index, 1], 4).tolist(),
+               "label": labels[index].astype(int).tolist(), "index": index.tolist(),
+               "classes": list(class_names), "class_word": class_word}
+    text = json.dumps(payload, separators=(",", ":"))
+    digest = hashlib.sha1(text.encode()).hexdigest()[:16]
+    return _publish(f"cache/points-{digest}.json", text)
+
+
+@st.cache_data(max_entries=16, show_spinner="Measuring the gaps...")
+def gap_map_url(path: str, stamp: float, x_range, y_range, n: int = 150) -> str:
+    index = latent_index(path, stamp)
+    xs, ys, g = index.gap_map(x_range, y_range, n)
+    payload = {"x": np.round(xs, 4).tolist(), "y": np.round(ys, 4).tolist(),
+               "z": np.round(np.minimum(g, 99), 2).tolist(), "zmax": 2 * index.edge,
+               "inside": index.inside, "edge": index.edge}
+    text = json.dumps(payload, separators=(",", ":"))
+    return _publish(f"cache/gaps-{hashlib.sha1(text.encode()).hexdigest()[:16]}.json", text)
+
+
+_scatter = st.components.v2.component(
+    "latent_explorer.scatter",
+    html="",
+    css=".lx-plot { width: 100%; } .lx-plot .modebar { z-index: 5; }",
+    js=(ROOT / "components" / "latent_scatter.js").read_text(),
+    isolate_styles=False,  # plotly.js puts its stylesheet in the document head
+)
+
+
+@dataclass
+class ScatterStyle:
+    which: str = "test"
+    point_size: int = 4
+    opacity: float = 0.7
+    show_gaps: bool = False
+    height: int = 620
+
+
+def latent_scatter(ckpt: ae.Checkpoint, style: ScatterStyle, marker, *, key: str, on_click) -> None:
+    """Mount the clickable scatter; a click calls `on_click()` before the rerun (read `clicked(key)`)."""
+    path, stamp = str(ckpt.path), _stamp(ckpt.path)
+    names = tuple(ae.class_names(ckpt.dataset))
+    word = "digit" if ckpt.dataset == "mnist" else "class"
+    x_range, y_range = ae.latent.bounding_box(ckpt.test_codes)
+    data = {
+        "plotly_url": plotly_js_url(),
+        "points_url": points_url(path, stamp, style.which, names, word),
+        "gap_url": gap_map_url(path, stamp, x_range, y_range) if style.show_gaps else None,
+        "marker": list(marker) if marker else None,
+        "point_size": style.point_size, "opacity": style.opacity, "height": style.height,
+        "x_range": list(x_range), "y_range": list(y_range),
+        "revision": f"{ckpt.path.name}:{stamp}",
+    }
+    _scatter(data=data, key=key, on_click_change=on_click, height=style.height)
+
+
+def clicked(key: str) -> tuple[float, float] | None:
+    """Inside the scatter's click callback: the clicked point."""
+    state = st.session_state.get(key)
+    payload = state.get("click") if hasattr(state, "get") else getattr(state, "click", None)
+    return parse_click(payload)
+
+
+# ---------------------------------------------------------------- the decoded point panel
+
+def point_panel(ckpt: ae.Checkpoint, point: tuple[float, float] | None, *, key: str) -> None:
+    """Decoded image, coordinates, download, gap meter and nearest training images for one point."""
+    if point is None:
+        st.info("Click anywhere on the plot, on a cluster or in the empty space between clusters, "
+                "to see what the decoder makes of that point.")
+        return
+    names = ae.class_names(ckpt.dataset)
+    image = ae.decode_point(ckpt.model, *point)
+    st.image(upscale(image), caption=f"decoded at z = {format_point(point)}", width=280,
+             output_format="PNG")  # PNG keeps the hard pixel edges that JPEG would smear
+    st.download_button("Download PNG", png_bytes(image), key=f"{key}_download", mime="image/png",
+                       file_name=f"decoded_z1_{point[0]:.3f}_z2_{point[1]:.3f}.png")
+    place = index_for(ckpt).place(point)
+    st.metric("Gap measure (× usual spacing)", f"{place.gap:.1f}",
+              help="Distance to the nearest training code, divided by the typical distance between "
+                   "neighbouring training codes. Around 1: as dense as the data. Above "
+                   f"{place.edge:.1f}: farther out than 99% of training codes, empty space.")
+    st.progress(min(place.gap / (2 * place.edge), 1.0))
+    st.write(ae.describe_place(place, names))
+    images, problem = dataset_images(ckpt, "train")
+    if images is None:
+        st.caption("Nearest training images need the dataset on this machine (set AE_DATA_DIR); "
+                   "the codes above come from the checkpoint.")
+        return
+    st.caption("Nearest training images (label, distance):")
+    shown = place.neighbours[:8]
+    st.image([upscale(images.images[i, 0].numpy(), 56) for i in shown],
+             caption=[f"{names[int(ckpt.train_labels[i])]} · {d:.2f}"
+                      for i, d in zip(shown, np.linalg.norm(ckpt.train_codes[shown] - np.asarray(point), axis=1))],
+             width=56, output_format="PNG")
