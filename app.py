@@ -26,11 +26,10 @@ clusters. The decoder was only ever trained on points where real images landed, 
 The variational autoencoder (next chapter) fixes this by making the codes fill a known, continuous region.
 """)
 
-names = ui.list_checkpoints()
 with st.sidebar:
     st.header("Model")
-    choice = st.selectbox("Checkpoint", names, key="ex_checkpoint",
-                          index=names.index(ui.DEFAULT_CHECKPOINT) if ui.DEFAULT_CHECKPOINT in names else 0)
+ckpt = ui.choose_checkpoint("ex")
+with st.sidebar:
     st.header("Plot")
     style = ui.ScatterStyle(
         which=st.radio("Codes to plot", ["test", "train"], key="ex_which", horizontal=True,
@@ -38,13 +37,7 @@ with st.sidebar:
         show_gaps=st.toggle("Show where the gaps are", key="ex_gaps"),
         point_size=st.slider("Point size", 1, 10, 4, key="ex_size"),
         opacity=st.slider("Opacity", 0.1, 1.0, 0.7, key="ex_opacity"))
-
-if not names:
-    st.error("No checkpoints in checkpoints/. Train one: `python -m ae.train --out checkpoints/mnist_ae_z2.pt`.")
-    st.stop()
-ckpt, problem = ui.load_checkpoint(choice)
 if ckpt is None:
-    st.error(f"{problem}\n\nPick another checkpoint in the sidebar.")
     st.stop()
 
 if "ex_point" not in st.session_state:  # first run of this session: open on the shared link's point

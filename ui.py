@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import plotly
 import streamlit as st
+import torch
 from PIL import Image
 
 import ae
@@ -29,6 +30,9 @@ DEFAULT_CHECKPOINT = "mnist_ae_z2.pt"
 # plotly.js and its point payloads from there, once per page, instead of with every rerun.
 STATIC_DIR = ROOT / "static"
 STATIC_URL = "app/static"
+# One intra-op thread: the server decodes single points for many sessions at once, and with more
+# threads a busy machine turns a 1 ms decode into 100 ms of thread contention.
+torch.set_num_threads(1)
 # How far outside the codes' bounding box a point may lie, in box sizes, before it counts as absurd.
 POINT_LIMIT = 1.0
 
@@ -90,7 +94,29 @@ def format_point(point: tuple[float, float]) -> str:
 # ---------------------------------------------------------------- checkpoints and data (cached)
 
 def list_checkpoints() -> list[str]:
-    return sorted(p.name for p in CHECKPOINT_DIR.glob("*.pt"))
+    """Autoencoder checkpoints; classifiers (`*_classifier.pt`) live beside them but are not listed."""
+    return sorted(p.name for p in CHECKPOINT_DIR.glob("*.pt") if not p.name.endswith("_classifier.pt"))
+
+
+def choose_checkpoint(prefix: str) -> ae.Checkpoint | None:
+    """The sidebar's checkpoint picker, shared by every page: the choice carries from page to page.
+
+    Shows what is wrong (and returns None) when there is no checkpoint or the chosen one is unusable.
+    """
+    names = list_checkpoints()
+    if not names:
+        st.error("No checkpoints in checkpoints/. Train one: "
+                 "`python -m ae.train --out checkpoints/mnist_ae_z2.pt`.")
+        return None
+    current = st.session_state.get("lx_checkpoint")
+    if current not in names:
+        current = DEFAULT_CHECKPOINT if DEFAULT_CHECKPOINT in names else names[0]
+    choice = st.sidebar.selectbox("Checkpoint", names, index=names.index(current), key=f"{prefix}_checkpoint")
+    st.session_state.lx_checkpoint = choice
+    ckpt, problem = load_checkpoint(choice)
+    if ckpt is None:
+        st.error(f"{problem}\n\nPick another checkpoint in the sidebar.")
+    return ckpt
 
 
 def _stamp(path: Path) -> float:
@@ -196,7 +222,9 @@ def gap_map_url(path: str, stamp: float, x_range, y_range, n: int = 150) -> str:
 _scatter = st.components.v2.component(
     "latent_explorer.scatter",
     html="",
-    css=".lx-plot { width: 100%; } .lx-plot .modebar { z-index: 5; }",
+    css=""".lx-plot { width: 100%; position: relative; }
+.lx-marker { position: absolute; transform: translate(-50%, -50%); pointer-events: none; z-index: 3;
+  font: bold 26px sans-serif; color: #111; text-shadow: 0 0 3px #fff, 0 0 3px #fff; }""",
     js=(ROOT / "components" / "latent_scatter.js").read_text(),
     isolate_styles=False,  # plotly.js puts its stylesheet in the document head
 )
@@ -211,8 +239,11 @@ class ScatterStyle:
     height: int = 620
 
 
-def latent_scatter(ckpt: ae.Checkpoint, style: ScatterStyle, marker, *, key: str, on_click) -> None:
-    """Mount the clickable scatter; a click calls `on_click()` before the rerun (read `clicked(key)`)."""
+def latent_scatter(ckpt: ae.Checkpoint, style: ScatterStyle, marker, *, key: str, on_click, line=None) -> None:
+    """Mount the clickable scatter; a click calls `on_click()` before the rerun (read `clicked(key)`).
+
+    `marker` is the (z1, z2) to mark with a cross; `line`, optional points to join with a line.
+    """
     path, stamp = str(ckpt.path), _stamp(ckpt.path)
     names = tuple(ae.class_names(ckpt.dataset))
     word = "digit" if ckpt.dataset == "mnist" else "class"
@@ -225,6 +256,7 @@ def latent_scatter(ckpt: ae.Checkpoint, style: ScatterStyle, marker, *, key: str
         "point_size": style.point_size, "opacity": style.opacity, "height": style.height,
         "x_range": list(x_range), "y_range": list(y_range),
         "revision": f"{ckpt.path.name}:{stamp}",
+        "path": np.round(np.asarray(line, dtype=float), 5).tolist() if line is not None else None,
     }
     _scatter(data=data, key=key, on_click_change=on_click, height=style.height)
 
@@ -268,3 +300,78 @@ def point_panel(ckpt: ae.Checkpoint, point: tuple[float, float] | None, *, key: 
              caption=[f"{names[int(ckpt.train_labels[i])]} · {d:.2f}"
                       for i, d in zip(shown, np.linalg.norm(ckpt.train_codes[shown] - np.asarray(point), axis=1))],
              width=56, output_format="PNG")
+
+
+# ---------------------------------------------------------------- helpers for the chapter pages
+
+@st.cache_resource(show_spinner="Loading the classifier...", max_entries=4)
+def _judge(path: str, stamp: float):
+    from ae.classifier import load_classifier
+    return load_classifier(path)
+
+
+def judge_for(ckpt: ae.Checkpoint):
+    """`judge(images) -> (classes, confidences)` for the checkpoint's dataset, or None and why not."""
+    from ae.classifier import predict
+    path = CHECKPOINT_DIR / f"{ckpt.dataset}_classifier.pt"
+    try:
+        model = _judge(str(path), _stamp(path)).model
+    except ae.CheckpointError as e:
+        return None, f"The quality score needs the classifier: {e}"
+    return (lambda images: predict(model, images)), None
+
+
+@st.cache_data(max_entries=8, show_spinner="Decoding the test codes...")
+def decoded_test_set(path: str, stamp: float) -> np.ndarray:
+    """The decoder's image for every stored test code, (N, 28, 28): the reconstructions of the test set."""
+    ckpt = _load(path, stamp)
+    return ae.decode(ckpt.model, ckpt.test_codes)
+
+
+def reconstructions(ckpt: ae.Checkpoint) -> np.ndarray:
+    return decoded_test_set(str(ckpt.path), _stamp(ckpt.path))
+
+
+def scatter_figure(ckpt: ae.Checkpoint, *, height: int = 560, size: int = 3, opacity: float = 0.5):
+    """A static Plotly scatter of the test codes, one WebGL trace per class, for pages to draw on."""
+    import plotly.graph_objects as go
+
+    names = ae.class_names(ckpt.dataset)
+    fig = go.Figure()
+    for c, name in enumerate(names):
+        mask = ckpt.test_labels == c
+        fig.add_trace(go.Scattergl(x=ckpt.test_codes[mask, 0], y=ckpt.test_codes[mask, 1], mode="markers",
+                                   name=name, marker=dict(size=size, opacity=opacity), hoverinfo="skip"))
+    fig.update_layout(height=height, margin=dict(l=40, r=10, t=10, b=40), plot_bgcolor="#fafafa",
+                      legend=dict(itemsizing="constant"), xaxis_title="z1", yaxis_title="z2")
+    fig.update_yaxes(scaleanchor="x", scaleratio=1)
+    return fig
+
+
+def image_strip(images: np.ndarray, captions: list[str] | None = None, width: int = 84) -> None:
+    """A row of small upscaled images with optional captions."""
+    st.image([upscale(img, width) for img in images], caption=captions, width=width, output_format="PNG")
+
+
+@st.cache_data(max_entries=8, show_spinner="Measuring the area of each class...")
+def _area_shares(path: str, stamp: float) -> np.ndarray:
+    from ae.limits import area_shares
+    ckpt = _load(path, stamp)
+    box = ae.latent.bounding_box(ckpt.test_codes, margin=0.0)
+    return area_shares(ckpt.train_codes, ckpt.train_labels, box, len(ae.class_names(ckpt.dataset)))
+
+
+def area_shares_for(ckpt: ae.Checkpoint) -> np.ndarray:
+    return _area_shares(str(ckpt.path), _stamp(ckpt.path))
+
+
+@st.cache_data(max_entries=8, show_spinner="Judging the decoded test codes...")
+def _test_confidences(path: str, stamp: float) -> np.ndarray:
+    ckpt = _load(path, stamp)
+    judge, _ = judge_for(ckpt)
+    return judge(decoded_test_set(path, stamp)[:2000])[1]
+
+
+def test_confidences(ckpt: ae.Checkpoint) -> np.ndarray:
+    """The classifier's confidence on the decodings of the first 2,000 test codes."""
+    return _test_confidences(str(ckpt.path), _stamp(ckpt.path))

@@ -81,8 +81,6 @@ def save_checkpoint(path: str | Path, *, model: Autoencoder, dataset: str, histo
 
     A process killed at any moment leaves either the old file or the new one, never half of one.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     payload = {
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
@@ -98,8 +96,18 @@ def save_checkpoint(path: str | Path, *, model: Autoencoder, dataset: str, histo
         "train_args": dict(train_args or {}),
         "train_state": train_state,
     }
+    return write_atomically(path, payload)
+
+
+def write_atomically(path: str | Path, payload: dict) -> Path:
+    """torch.save `payload` to a temporary file in the same folder, then rename it over `path`."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    umask = os.umask(0)
+    os.umask(umask)
     try:
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes files private; a checkpoint is a normal file
         with os.fdopen(fd, "wb") as f:
             torch.save(payload, f)
             f.flush()
@@ -111,7 +119,8 @@ def save_checkpoint(path: str | Path, *, model: Autoencoder, dataset: str, histo
     return path
 
 
-def _read(path: Path) -> dict:
+def read_payload(path: Path) -> dict:
+    """torch.load with weights_only=True, turning every failure into a CheckpointError."""
     if not path.exists():
         raise CheckpointNotFound(f"No checkpoint at {path}. Train one with "
                                  f"`python -m ae.train --out {path}` or pick a file in checkpoints/.")
@@ -136,7 +145,7 @@ def _read(path: Path) -> dict:
 def load_checkpoint(path: str | Path) -> Checkpoint:
     """Load a checkpoint file and rebuild its model (eval mode, on the CPU)."""
     path = Path(path)
-    raw = _read(path)
+    raw = read_payload(path)
     if not isinstance(raw, dict) or raw.get("format") != FORMAT_NAME:
         looks_like = "a bare state_dict" if isinstance(raw, dict) and raw and all(
             isinstance(v, torch.Tensor) for v in raw.values()) else "some other file"

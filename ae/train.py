@@ -43,8 +43,12 @@ def make_scheduler(optimizer, schedule: str, lr: float, total_steps: int):
 
 
 def train_epoch(model: Autoencoder, images: torch.Tensor, optimizer, device, *, batch_size: int,
-                generator: torch.Generator, scheduler=None, progress: tqdm | None = None) -> float:
-    """One pass over `images` in a shuffled order; returns the mean per-pixel MSE."""
+                generator: torch.Generator, scheduler=None, progress: tqdm | None = None,
+                deadline: float | None = None) -> float:
+    """One pass over `images` in a shuffled order; returns the mean per-pixel MSE.
+
+    With a `deadline` (a time.perf_counter() value) the pass stops early once it is reached.
+    """
     model.train()
     order = torch.randperm(len(images), generator=generator)
     total, seen = 0.0, 0
@@ -61,6 +65,8 @@ def train_epoch(model: Autoencoder, images: torch.Tensor, optimizer, device, *, 
         if progress is not None:
             progress.update(len(x))
             progress.set_postfix(loss=f"{total / seen:.4f}", refresh=False)
+        if deadline is not None and time.perf_counter() >= deadline:
+            break
     return total / max(seen, 1)
 
 

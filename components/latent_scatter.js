@@ -54,17 +54,35 @@ function classTraces(points, d) {
   return traces;
 }
 
-function markerTrace(marker) {
-  return {
-    type: "scatter", mode: "markers", name: "clicked", showlegend: false, hoverinfo: "skip",
-    x: marker ? [marker[0]] : [], y: marker ? [marker[1]] : [],
-    marker: { symbol: "x-thin-open", size: 22, color: "#000", line: { width: 4, color: "#000" } },
-  };
+function placeMarker(gd) {
+  // The clicked spot is an HTML overlay, not part of the figure: moving it costs nothing, while any
+  // Plotly relayout redraws 10,000 WebGL points (slow where WebGL is software-rendered).
+  let el = gd.querySelector(".lx-marker");
+  if (!el) {
+    el = document.createElement("div");
+    el.className = "lx-marker";
+    el.textContent = "\u2715";
+    gd.appendChild(el);
+  }
+  const fl = gd._fullLayout, p = gd.__lxMarker;
+  if (!p || !fl || !fl.xaxis) { el.style.display = "none"; return; }
+  const xa = fl.xaxis, ya = fl.yaxis;
+  const px = xa.d2p(p[0]), py = ya.d2p(p[1]);
+  const inside = px >= 0 && px <= xa._length && py >= 0 && py <= ya._length;
+  el.style.display = inside ? "block" : "none";
+  el.style.left = `${xa._offset + px}px`;
+  el.style.top = `${ya._offset + py}px`;
+  el.dataset.z1 = p[0];
+  el.dataset.z2 = p[1];
+}
+
+function sameMarker(a, b) {
+  return (!a && !b) || (a && b && a[0] === b[0] && a[1] === b[1]);
 }
 
 function gapTrace(gap) {
   return {
-    type: "heatmap", x: gap.x, y: gap.y, z: gap.z, zmin: 0, zmax: gap.zmax, hoverinfo: "skip",
+    type: "heatmap", x: gap.x, y: gap.y, z: gap.z, zmin: 0, zmax: gap.zmax, hoverinfo: "skip", zsmooth: "best",
     // Transparent where the data are, orange from the "edge" threshold, red twice as far out.
     colorscale: [[0, "rgba(255,255,255,0)"], [gap.inside / gap.zmax, "rgba(255,255,255,0)"],
                  [gap.edge / gap.zmax, "rgba(253,174,97,0.5)"], [1, "rgba(215,48,39,0.7)"]],
@@ -92,12 +110,27 @@ export default function (component) {
   gd.style.height = `${data.height}px`;
   gd.__lxComponent = component;  // the click handler always uses the latest setTriggerValue
   const viewKey = `${component.key || "scatter"}|${data.revision}`;
+  // Everything but the marker: when it is unchanged (a click rerun), only the marker may move.
+  const drawKey = JSON.stringify([data.points_url, data.gap_url, data.point_size, data.opacity,
+                                  data.revision, data.x_range, data.y_range, data.path]);
+  if (gd.__lxDrawKey === drawKey && gd._fullLayout) {
+    if (!sameMarker(gd.__lxMarker, data.marker)) {
+      gd.__lxMarker = data.marker;
+      placeMarker(gd);
+    }
+    return;
+  }
 
   Promise.all([loadPlotly(data.plotly_url), loadJSON(data.points_url), loadJSON(data.gap_url)])
     .then(([Plotly, points, gap]) => {
       const traces = [];
       if (gap) traces.push(gapTrace(gap));
-      traces.push(...classTraces(points, data), markerTrace(data.marker));
+      traces.push(...classTraces(points, data));
+      if (data.path) {
+        traces.push({ type: "scatter", mode: "lines+markers", name: "path", showlegend: false, hoverinfo: "skip",
+                      x: data.path.map((p) => p[0]), y: data.path.map((p) => p[1]),
+                      line: { color: "#000", width: 2 }, marker: { color: "#000", size: 6 } });
+      }
       const view = store.views[viewKey];
       const layout = {
         uirevision: data.revision,  // keeps zoom, pan and hidden digits across reruns
@@ -109,6 +142,8 @@ export default function (component) {
         legend: { title: { text: points.class_word }, itemsizing: "constant", y: 0.9 },
         plot_bgcolor: "#fafafa",
       };
+      gd.__lxDrawKey = drawKey;
+      gd.__lxMarker = data.marker;
       return Plotly.react(gd, traces, layout, { responsive: true, displaylogo: false, scrollZoom: true });
     })
     .then(() => {
@@ -117,14 +152,17 @@ export default function (component) {
       gd.on("plotly_click", (ev) => {
         const [x, y] = clickedPoint(gd, ev);
         if (!Number.isFinite(x) || !Number.isFinite(y)) return;
-        // Draw the marker at once; the rerun confirms it together with the decoded image.
-        window.Plotly.restyle(gd, { x: [[x]], y: [[y]] }, [gd.data.length - 1]);
         gd.__lxComponent.setTriggerValue("click", { z1: x, z2: y, at: Date.now() });
+        gd.__lxMarker = [x, y];  // shown at once; the rerun confirms it with the decoded image
+        placeMarker(gd);
       });
       gd.on("plotly_relayout", () => {
         const fl = gd._fullLayout;
         store.views[viewKey] = { x: fl.xaxis.range.slice(), y: fl.yaxis.range.slice() };
       });
+      gd.on("plotly_afterplot", () => placeMarker(gd));
+      gd.on("plotly_relayouting", () => placeMarker(gd));
+      placeMarker(gd);
       gd.setAttribute("data-ready", "1");
     })
     .catch((err) => {

@@ -1,0 +1,26 @@
+"""The checkpoint that ships with the repo, checked against the real test set (not its own history)."""
+import numpy as np
+import torch
+
+from ae import AEConfig, encode, load_checkpoint, load_images
+from ae.train import evaluate
+from conftest import SHIPPED
+
+
+def test_shipped_checkpoint_reconstructs_the_test_set_within_the_target(mnist_path):
+    ckpt = load_checkpoint(SHIPPED)
+    test = load_images("mnist", "test", data_dir=mnist_path)
+    mse = evaluate(ckpt.model, test.images, torch.device("cpu"))
+    assert mse <= 0.040
+    assert abs(mse - ckpt.test_mse) < 1e-4  # the stored history tells the truth
+    # The stored codes are the model's codes of the real images, in order.
+    np.testing.assert_allclose(encode(ckpt.model, test.images[:500]), ckpt.test_codes[:500], atol=1e-4)
+    assert ckpt.train_codes.shape == (60_000, 2) and np.bincount(ckpt.test_labels).tolist()[1] == 1135
+
+
+def test_shipped_checkpoint_is_the_chapters_architecture_and_small():
+    ckpt = load_checkpoint(SHIPPED)
+    base = AEConfig()
+    assert (ckpt.config.z_dim, ckpt.config.encoder_filters, ckpt.config.decoder_filters) == \
+           (2, base.encoder_filters, base.decoder_filters)
+    assert SHIPPED.stat().st_size < 5 * 2**20
