@@ -1,9 +1,10 @@
 """Latent Explorer: click anywhere in a 2-D latent space and see what the decoder makes of it."""
 import streamlit as st
 
-import ui
+import components
 
 st.set_page_config(page_title="Latent Explorer", page_icon=":material/scatter_plot:", layout="wide")
+components.preload()  # the browser fetches plotly.js while Python imports torch below
 st.title("Latent Explorer")
 st.caption("Each dot is a test image, placed by the encoder at its 2-D code. Click anywhere, on a "
            "cluster or in the empty space between clusters, to decode that exact point.")
@@ -25,6 +26,8 @@ clusters. The decoder was only ever trained on points where real images landed, 
 
 The variational autoencoder (next chapter) fixes this by making the codes fill a known, continuous region.
 """)
+
+import ui  # noqa: E402  (torch and the model load after the page has started drawing)
 
 with st.sidebar:
     st.header("Model")

@@ -5,31 +5,28 @@ functions (`parse_point`, `parse_click`, `upscale`, `png_bytes`) are unit-tested
 """
 from __future__ import annotations
 
+import base64
 import hashlib
+import html
 import io
 import json
 import math
 import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import plotly
 import streamlit as st
 import torch
 from PIL import Image
 
 import ae
+import components
 
 ROOT = Path(__file__).resolve().parent
 # AE_CHECKPOINT_DIR points the app at another folder of checkpoints (the tests use it).
 CHECKPOINT_DIR = Path(os.environ.get("AE_CHECKPOINT_DIR", ROOT / "checkpoints"))
 DEFAULT_CHECKPOINT = "mnist_ae_z2.pt"
-# Streamlit serves ROOT/static at app/static (server.enableStaticServing); the scatter fetches
-# plotly.js and its point payloads from there, once per page, instead of with every rerun.
-STATIC_DIR = ROOT / "static"
-STATIC_URL = "app/static"
 # One intra-op thread: the server decodes single points for many sessions at once, and with more
 # threads a busy machine turns a 1 ms decode into 100 ms of thread contention.
 torch.set_num_threads(1)
@@ -85,6 +82,22 @@ def png_bytes(image: np.ndarray, size: int = 280) -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(upscale(image, size), mode="L").save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+def pixel_figures_html(images, captions, size: int, *, kind: str = "lx-figure") -> str:
+    """HTML for images as inline PNG data URIs, enlarged by the browser with hard pixel edges.
+
+    Inline images arrive in the same message as their captions: no extra HTTP request per image,
+    so a decoded point shows up in one piece right after a click.
+    """
+    parts = []
+    for image, caption in zip(images, captions):
+        small = base64.b64encode(png_bytes(image, size=max(np.shape(image)))).decode()
+        parts.append(f'<figure class="{kind}" style="display:inline-block;margin:0 4px 4px 0;text-align:center">'
+                     f'<img src="data:image/png;base64,{small}" width="{size}" height="{size}" alt="{html.escape(caption)}" '
+                     f'style="image-rendering:pixelated;display:block">'
+                     f'<figcaption style="font-size:0.8rem;color:#666">{html.escape(caption)}</figcaption></figure>')
+    return "".join(parts)
 
 
 def format_point(point: tuple[float, float]) -> str:
@@ -170,28 +183,6 @@ def dataset_images(ckpt: ae.Checkpoint, split: str = "train") -> tuple[ae.ImageS
 
 # ---------------------------------------------------------------- the clickable scatter
 
-def _publish(name: str, text: str) -> str:
-    """Write `text` under static/ (once) and return its URL."""
-    path = STATIC_DIR / name
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(path.suffix + f".{os.getpid()}.tmp")
-        tmp.write_text(text)
-        os.replace(tmp, path)
-    return f"{STATIC_URL}/{name}"
-
-
-@st.cache_resource
-def plotly_js_url() -> str:
-    """plotly.js from the installed `plotly` package, served by the app itself (no CDN)."""
-    source = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-    target = STATIC_DIR / f"plotly-{plotly.__version__}.min.js"
-    if not target.exists():
-        STATIC_DIR.mkdir(exist_ok=True)
-        shutil.copyfile(source, target)
-    return f"{STATIC_URL}/{target.name}"
-
-
 @st.cache_data(max_entries=16, show_spinner=False)
 def points_url(path: str, stamp: float, which: str, class_names: tuple[str, ...], class_word: str) -> str:
     """Publish the codes to plot ('test', or 'train' for a fixed sample of 10,000) and return the URL."""
@@ -205,7 +196,7 @@ def points_url(path: str, stamp: float, which: str, class_names: tuple[str, ...]
                "classes": list(class_names), "class_word": class_word}
     text = json.dumps(payload, separators=(",", ":"))
     digest = hashlib.sha1(text.encode()).hexdigest()[:16]
-    return _publish(f"cache/points-{digest}.json", text)
+    return components.publish(f"cache/points-{digest}.json", text)
 
 
 @st.cache_data(max_entries=16, show_spinner="Measuring the gaps...")
@@ -216,18 +207,7 @@ def gap_map_url(path: str, stamp: float, x_range, y_range, n: int = 150) -> str:
                "z": np.round(np.minimum(g, 99), 2).tolist(), "zmax": 2 * index.edge,
                "inside": index.inside, "edge": index.edge}
     text = json.dumps(payload, separators=(",", ":"))
-    return _publish(f"cache/gaps-{hashlib.sha1(text.encode()).hexdigest()[:16]}.json", text)
-
-
-_scatter = st.components.v2.component(
-    "latent_explorer.scatter",
-    html="",
-    css=""".lx-plot { width: 100%; position: relative; }
-.lx-marker { position: absolute; transform: translate(-50%, -50%); pointer-events: none; z-index: 3;
-  font: bold 26px sans-serif; color: #111; text-shadow: 0 0 3px #fff, 0 0 3px #fff; }""",
-    js=(ROOT / "components" / "latent_scatter.js").read_text(),
-    isolate_styles=False,  # plotly.js puts its stylesheet in the document head
-)
+    return components.publish(f"cache/gaps-{hashlib.sha1(text.encode()).hexdigest()[:16]}.json", text)
 
 
 @dataclass
@@ -249,7 +229,7 @@ def latent_scatter(ckpt: ae.Checkpoint, style: ScatterStyle, marker, *, key: str
     word = "digit" if ckpt.dataset == "mnist" else "class"
     x_range, y_range = ae.latent.bounding_box(ckpt.test_codes)
     data = {
-        "plotly_url": plotly_js_url(),
+        "plotly_url": components.plotly_js_url(),
         "points_url": points_url(path, stamp, style.which, names, word),
         "gap_url": gap_map_url(path, stamp, x_range, y_range) if style.show_gaps else None,
         "marker": list(marker) if marker else None,
@@ -258,7 +238,7 @@ def latent_scatter(ckpt: ae.Checkpoint, style: ScatterStyle, marker, *, key: str
         "revision": f"{ckpt.path.name}:{stamp}",
         "path": np.round(np.asarray(line, dtype=float), 5).tolist() if line is not None else None,
     }
-    _scatter(data=data, key=key, on_click_change=on_click, height=style.height)
+    components.scatter(data=data, key=key, on_click_change=on_click, height=style.height)
 
 
 def clicked(key: str) -> tuple[float, float] | None:
@@ -278,8 +258,8 @@ def point_panel(ckpt: ae.Checkpoint, point: tuple[float, float] | None, *, key: 
         return
     names = ae.class_names(ckpt.dataset)
     image = ae.decode_point(ckpt.model, *point)
-    st.image(upscale(image), caption=f"decoded at z = {format_point(point)}", width=280,
-             output_format="PNG")  # PNG keeps the hard pixel edges that JPEG would smear
+    st.markdown(pixel_figures_html([image], [f"decoded at z = {format_point(point)}"], 280, kind="lx-decoded"),
+                unsafe_allow_html=True)
     st.download_button("Download PNG", png_bytes(image), key=f"{key}_download", mime="image/png",
                        file_name=f"decoded_z1_{point[0]:.3f}_z2_{point[1]:.3f}.png")
     place = index_for(ckpt).place(point)
@@ -287,7 +267,6 @@ def point_panel(ckpt: ae.Checkpoint, point: tuple[float, float] | None, *, key: 
               help="Distance to the nearest training code, divided by the typical distance between "
                    "neighbouring training codes. Around 1: as dense as the data. Above "
                    f"{place.edge:.1f}: farther out than 99% of training codes, empty space.")
-    st.progress(min(place.gap / (2 * place.edge), 1.0))
     st.write(ae.describe_place(place, names))
     images, problem = dataset_images(ckpt, "train")
     if images is None:
@@ -296,10 +275,10 @@ def point_panel(ckpt: ae.Checkpoint, point: tuple[float, float] | None, *, key: 
         return
     st.caption("Nearest training images (label, distance):")
     shown = place.neighbours[:8]
-    st.image([upscale(images.images[i, 0].numpy(), 56) for i in shown],
-             caption=[f"{names[int(ckpt.train_labels[i])]} · {d:.2f}"
-                      for i, d in zip(shown, np.linalg.norm(ckpt.train_codes[shown] - np.asarray(point), axis=1))],
-             width=56, output_format="PNG")
+    distances = np.linalg.norm(ckpt.train_codes[shown] - np.asarray(point), axis=1)
+    st.markdown(pixel_figures_html([images.images[i, 0].numpy() for i in shown],
+                                   [f"{names[int(ckpt.train_labels[i])]} · {d:.2f}" for i, d in zip(shown, distances)],
+                                   56, kind="lx-neighbour"), unsafe_allow_html=True)
 
 
 # ---------------------------------------------------------------- helpers for the chapter pages

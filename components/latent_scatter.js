@@ -101,6 +101,10 @@ function clickedPoint(gd, ev) {
 
 export default function (component) {
   const { data, parentElement } = component;
+  if (data.preload_only) {  // mounted at the top of a page: only warm up plotly.js
+    loadPlotly(data.plotly_url).catch(() => {});
+    return;
+  }
   let gd = parentElement.querySelector(".lx-plot");
   if (!gd) {
     gd = document.createElement("div");

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import ae
-from app_server import (caption_point, chromium_available, chromium_page, plot_area, running_app, to_data,
-                        to_pixels, wait_for_new_caption)
+from app_server import (caption_point, chromium_available, chromium_page, decoded_caption, plot_area,
+                        running_app, to_data, to_pixels, wait_for_new_caption)
 from conftest import SHIPPED
 
 @pytest.fixture(scope="module")
@@ -34,10 +34,7 @@ def targets():
 def click_and_read(page, px, py):
     area = plot_area(page)
     expected = to_data(area, px, py)
-    before = page.evaluate("() => document.body.innerText.includes('decoded at z') ? 'x' : null")
-    previous = None if before is None else page.evaluate("() => [...document.querySelectorAll('div,p,span')]"
-                                                         ".find(e => e.childElementCount === 0 && "
-                                                         "e.textContent.startsWith('decoded at z = '))?.textContent")
+    previous = decoded_caption(page)
     page.mouse.click(float(px), float(py))
     shown = caption_point(wait_for_new_caption(page, previous))
     span = (area["x"][1] - area["x"][0], area["y"][1] - area["y"][0])
@@ -64,9 +61,9 @@ def test_clicks_in_a_gap_and_on_a_cluster_decode_where_they_land(browser_page):
         page.wait_for_function("(w) => document.body.innerText.includes(w)", arg=words, timeout=10_000)
         query = urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)
         assert abs(float(query["z1"][0]) - shown[0]) < 1e-3 and abs(float(query["z2"][0]) - shown[1]) < 1e-3
-    # The decoded image is really an image in the page, drawn at 280 px.
-    page.wait_for_function("() => [...document.querySelectorAll('img')].some("
-                           "i => i.complete && i.naturalWidth === 280 && i.naturalHeight === 280)", timeout=10_000)
+    # The decoded image is really an image in the page: the 28x28 decoding, drawn enlarged.
+    page.wait_for_function("() => [...document.querySelectorAll('figure.lx-decoded img')].some("
+                           "i => i.complete && i.naturalWidth === 28 && i.getAttribute('width') === '280')", timeout=10_000)
 
 
 def test_a_shared_link_opens_on_its_point_and_marks_it(browser_page):

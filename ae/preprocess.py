@@ -1,0 +1,109 @@
+"""Turning a photo or scan of a handwritten digit into an MNIST-style 28x28 image.
+
+MNIST's recipe: grayscale, white digit on a black background, the digit's bounding box scaled to fit
+20x20 (keeping its aspect ratio), then placed in a 28x28 frame so that its centre of mass is at the
+centre. `prepare_digit` does each step and keeps every intermediate image so the app can show them.
+"""
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+MAX_BYTES = 20 * 1024 * 1024
+MAX_PIXELS = 25_000_000
+
+
+class InvalidImage(ValueError):
+    """The upload cannot be turned into a digit; the message says why."""
+
+
+@dataclass
+class PreparedDigit:
+    image: np.ndarray  # (28, 28) float32 in [0, 1], white digit on black
+    steps: list[tuple[str, np.ndarray]] = field(default_factory=list)  # (title, image in [0, 1])
+    inverted: bool = False
+
+
+def _scale_to_fit(crop: np.ndarray, box: int = 20) -> np.ndarray:
+    h, w = crop.shape
+    scale = box / max(h, w)
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    img = Image.fromarray(np.uint8(np.clip(crop, 0, 1) * 255), mode="L")
+    return np.asarray(img.resize(size, Image.Resampling.LANCZOS), dtype=np.float32) / 255.0
+
+
+def centre_by_mass(digit: np.ndarray, size: int = 28) -> np.ndarray:
+    """Place `digit` (at most size x size) in a size x size frame with its centre of mass in the middle."""
+    h, w = digit.shape
+    total = digit.sum()
+    if total <= 0:
+        raise InvalidImage("The image has no ink left to centre.")
+    rows, cols = np.indices(digit.shape)
+    com_r, com_c = (rows * digit).sum() / total, (cols * digit).sum() / total
+    # Where the digit's top-left goes so that its centre of mass lands on the frame's centre; clamped
+    # so that the digit stays inside the frame.
+    top = int(np.clip(round((size - 1) / 2 - com_r), 0, size - h))
+    left = int(np.clip(round((size - 1) / 2 - com_c), 0, size - w))
+    frame = np.zeros((size, size), np.float32)
+    frame[top:top + h, left:left + w] = digit
+    return frame
+
+
+def prepare_digit(data: bytes) -> PreparedDigit:
+    """Bytes of a PNG/JPG (or any image PIL reads) -> an MNIST-style digit, with every step kept."""
+    if len(data) == 0:
+        raise InvalidImage("The file is empty.")
+    if len(data) > MAX_BYTES:
+        raise InvalidImage(f"The file is {len(data) / 2**20:.0f} MB; please upload at most {MAX_BYTES // 2**20} MB.")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img = Image.open(io.BytesIO(data))
+            if img.width * img.height > MAX_PIXELS:
+                raise InvalidImage(f"The image is {img.width}x{img.height} pixels; please upload one of at "
+                                   f"most {MAX_PIXELS // 1_000_000} megapixels.")
+            img.load()
+    except InvalidImage:
+        raise
+    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
+        raise InvalidImage("That file is not an image PIL can read (upload a PNG or JPG)."
+                           if isinstance(e, UnidentifiedImageError) else
+                           "The image is too large to decode safely.") from None
+    except (OSError, ValueError, SyntaxError) as e:
+        raise InvalidImage(f"The image could not be decoded ({e}).") from None
+
+    steps: list[tuple[str, np.ndarray]] = []
+    if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
+        # Transparent pixels count as paper: flatten onto white.
+        canvas = Image.new("RGBA", img.size, (255, 255, 255, 255))
+        canvas.alpha_composite(img.convert("RGBA"))
+        img = canvas
+    gray = np.asarray(img.convert("L"), dtype=np.float32) / 255.0
+    steps.append(("grayscale", gray))
+
+    border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
+    inverted = float(np.median(border)) > 0.5  # light paper: invert to MNIST's white-on-black
+    ink = 1.0 - gray if inverted else gray.copy()
+    background = float(np.median(np.concatenate([ink[0], ink[-1], ink[:, 0], ink[:, -1]])))
+    ink = np.clip(ink - background, 0, None)
+    peak = float(ink.max())
+    if peak < 0.15:
+        raise InvalidImage("No digit found: the image is (nearly) blank.")
+    ink = ink / peak
+    ink[ink < 0.1] = 0.0  # paper grain and JPEG noise
+    steps.append(("dark background" + (" (inverted)" if inverted else ""), ink))
+
+    rows, cols = np.nonzero(ink > 0.2)
+    if len(rows) == 0:
+        raise InvalidImage("No digit found: the image is (nearly) blank.")
+    crop = ink[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
+    steps.append(("cropped", crop))
+    scaled = _scale_to_fit(crop)
+    steps.append(("scaled into 20x20", scaled))
+    final = centre_by_mass(scaled)
+    steps.append(("centred by mass in 28x28", final))
+    return PreparedDigit(final, steps, inverted)

@@ -1,0 +1,50 @@
+"""Latent grid: decode an n x n grid of points and lay the images out like the plane (the chapter's figure)."""
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+import ae
+import ui
+
+st.set_page_config(page_title="Latent grid", layout="wide")
+st.title("Latent grid")
+st.caption("Decode a regular grid of points and tile the images in the same layout as the plane. "
+           "Drag a box on the scatter (box select) to decode just that region.")
+ckpt = ui.choose_checkpoint("grid")
+if ckpt is None:
+    st.stop()
+
+with st.sidebar:
+    n = st.slider("Grid size n (n x n images)", 5, 40, 15, key="grid_n")
+    if st.button("Reset to the whole plane", key="grid_reset"):
+        st.session_state.pop("grid_region", None)
+        # A new chart key drops the old box selection along with the region.
+        st.session_state.grid_version = st.session_state.get("grid_version", 0) + 1
+
+box = ae.latent.bounding_box(ckpt.test_codes, margin=0.0)
+region = st.session_state.get("grid_region", box)
+points = ae.grid_points(region[0], region[1], n)
+
+left, right = st.columns(2)
+with left:
+    fig = ui.scatter_figure(ckpt, height=600)
+    fig.add_trace(go.Scatter(x=points[:, 0], y=points[:, 1], mode="markers", name="grid", showlegend=False,
+                             marker=dict(size=4 if n > 20 else 6, color="black", symbol="cross-thin",
+                                         line=dict(width=1))))
+    (x0, x1), (y0, y1) = region
+    fig.add_shape(type="rect", x0=x0, x1=x1, y0=y0, y1=y1, line=dict(color="black", dash="dot"))
+    fig.update_layout(dragmode="select")
+    event = st.plotly_chart(fig, key=f"grid_scatter_{st.session_state.get('grid_version', 0)}", on_select="rerun", selection_mode="box")
+with right:
+    wall = ae.decode_grid(ckpt.model, region[0], region[1], n)
+    st.image(ui.upscale(wall, 560 if n * 28 < 560 else n * 28), width="stretch", output_format="PNG",
+             caption=f"{n} x {n} decodings over z1 {region[0][0]:.2f}..{region[0][1]:.2f}, "
+                     f"z2 {region[1][0]:.2f}..{region[1][1]:.2f}")
+
+boxes = (event.selection or {}).get("box", []) if event else []
+if boxes:
+    xs, ys = boxes[-1]["x"], boxes[-1]["y"]
+    chosen = ((min(xs), max(xs)), (min(ys), max(ys)))
+    if chosen != region and np.ptp(xs) > 0 and np.ptp(ys) > 0:
+        st.session_state.grid_region = chosen
+        st.rerun()

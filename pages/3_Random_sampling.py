@@ -1,0 +1,85 @@
+"""Random sampling and the three limits of a plain autoencoder, each put into numbers."""
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+import ae
+import ui
+from ae import limits
+
+st.set_page_config(page_title="Random sampling and the three limits", layout="wide")
+st.title("Random sampling and the three limits")
+ckpt = ui.choose_checkpoint("rs")
+if ckpt is None:
+    st.stop()
+with st.sidebar:
+    k = st.slider("Random points K", 10, 1000, 200, step=10, key="rs_k")
+    seed = st.number_input("Seed", 0, 10_000, 0, key="rs_seed")
+
+names = ae.class_names(ckpt.dataset)
+index = ui.index_for(ckpt)
+box = ae.latent.bounding_box(ckpt.test_codes, margin=0.0)
+points = limits.sample_box(box, k, seed=int(seed))
+decoded = ae.decode(ckpt.model, points)
+judge, problem = ui.judge_for(ckpt)
+gaps = index.gap(points)
+in_gap = gaps > index.edge
+
+left, right = st.columns([3, 2])
+with left:
+    fig = ui.scatter_figure(ckpt, height=520)
+    fig.add_trace(go.Scatter(x=points[:, 0], y=points[:, 1], mode="markers", name="random", showlegend=True,
+                             marker=dict(color="red", size=6, line=dict(color="white", width=1))))
+    st.plotly_chart(fig, key="rs_scatter")
+with right:
+    st.caption(f"The first {min(k, 48)} random points, decoded (red frame: in a gap):")
+    shown = min(k, 48)
+    tiles = np.stack([np.pad(img, 2, constant_values=(1.0 if g else 0.25)) for img, g in zip(decoded[:shown], in_gap)])
+    st.image(ui.upscale(ae.latent.tile(tiles, 8), 8 * 64), output_format="PNG", width="stretch")
+
+st.header("1. No clear way to pick a random point")
+st.write(f"Uniform points in the codes' bounding box: **{in_gap.mean():.0%}** land in a gap (farther from any "
+         f"training code than 99% of training codes are from their neighbours). The box is mostly empty, "
+         f"and nothing tells us which distribution to sample from.")
+
+st.header("2. Unequal areas, so samples lack diversity")
+area = ui.area_shares_for(ckpt)
+data_share = limits.class_shares(ckpt.train_labels, len(names))
+shares = pd.DataFrame({"latent area": area, "data": data_share}, index=names)
+if judge is not None:
+    predicted, confidence = judge(decoded)
+    shares["read in random samples"] = limits.class_shares(predicted, len(names))
+st.bar_chart(shares, stack=False, height=300)
+st.write(f"The largest class owns {area.max() / max(area.min(), 1e-9):.1f}x the area of the smallest, "
+         f"although the classes are about equally common in the data.")
+
+st.header("3. Poor quality between the clusters")
+if judge is None:
+    st.info(problem)
+    st.stop()
+real_codes_conf = ui.test_confidences(ckpt)
+test, _ = ui.dataset_images(ckpt, "test")
+curves = {"random samples": confidence, "decoded test codes": real_codes_conf}
+if test is not None:
+    curves["real test images"] = judge(test.images[:2000])[1]
+fig = go.Figure([go.Histogram(x=v, name=name, opacity=0.55, histnorm="percent", xbins=dict(start=0, end=1.0001, size=0.05))
+                 for name, v in curves.items()])
+fig.update_layout(barmode="overlay", height=320, xaxis_title="classifier confidence", yaxis_title="% of images",
+                  margin=dict(l=40, r=10, t=10, b=40))
+st.plotly_chart(fig, key="rs_confidence")
+st.write("A confident reading means the decoding looks like a clear digit. Random points decode to "
+         "images the classifier is much less sure about, most of all those that land in gaps.")
+
+st.subheader("The numbers")
+table = pd.DataFrame({
+    "measure": ["random points in gaps", "largest / smallest class area",
+                "median confidence, random samples", "median confidence, random samples in gaps",
+                "median confidence, decoded test codes"] +
+               (["median confidence, real test images"] if test is not None else []),
+    "value": [f"{in_gap.mean():.0%}", f"{area.max() / max(area.min(), 1e-9):.1f}x",
+              f"{np.median(confidence):.2f}", f"{np.median(confidence[in_gap]):.2f}" if in_gap.any() else "n/a",
+              f"{np.median(real_codes_conf):.2f}"] +
+             ([f"{np.median(curves['real test images']):.2f}"] if test is not None else []),
+})
+st.table(table.set_index("measure"))

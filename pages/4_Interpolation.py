@@ -1,0 +1,65 @@
+"""Interpolation: walk the straight line between two codes and watch the decodings (and their quality)."""
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+import ae
+import ui
+from ae import limits
+
+st.set_page_config(page_title="Interpolation", layout="wide")
+st.title("Interpolation")
+st.caption("Pick two test images, by index or by clicking two points on the plot. The straight line "
+           "between their codes crosses whatever lies between them; in a gap the decodings stop being digits.")
+ckpt = ui.choose_checkpoint("ip")
+if ckpt is None:
+    st.stop()
+names = ae.class_names(ckpt.dataset)
+n_test = len(ckpt.test_codes)
+with st.sidebar:
+    a_index = st.number_input("Start: test image", 0, n_test - 1, 3, key="ip_a")
+    b_index = st.number_input("End: test image", 0, n_test - 1, 2, key="ip_b")
+    steps = st.slider("Steps", 3, 24, 12, key="ip_steps")
+    if st.button("Use the test images again", key="ip_reset"):
+        st.session_state.pop("ip_clicks", None)
+
+clicks = st.session_state.get("ip_clicks", [])
+if len(clicks) == 2:
+    a, b = clicks
+    label_a, label_b = f"clicked {ui.format_point(a)}", f"clicked {ui.format_point(b)}"
+else:
+    a, b = ckpt.test_codes[a_index], ckpt.test_codes[b_index]
+    label_a = f"test #{a_index} ({names[int(ckpt.test_labels[a_index])]})"
+    label_b = f"test #{b_index} ({names[int(ckpt.test_labels[b_index])]})"
+
+
+def remember_click():
+    point = ui.clicked("ip_scatter")
+    if point is not None:
+        st.session_state.ip_clicks = (st.session_state.get("ip_clicks", []) + [point])[-2:]
+
+
+path = limits.interpolate(a, b, steps)
+images = ae.decode(ckpt.model, path)
+gaps = ui.index_for(ckpt).gap(path)
+ui.latent_scatter(ckpt, ui.ScatterStyle(height=420), clicks[-1] if len(clicks) == 1 else None,
+                  key="ip_scatter", on_click=remember_click, line=path)
+if len(clicks) == 1:
+    st.info(f"First point {ui.format_point(clicks[0])} chosen; click a second point.")
+st.subheader(f"From {label_a} to {label_b}")
+ui.image_strip(images, [f"{t:.2f}" for t in np.linspace(0, 1, steps)], width=72)
+
+judge, problem = ui.judge_for(ckpt)
+fig = go.Figure(go.Scatter(x=np.linspace(0, 1, steps), y=gaps, name="gap measure", mode="lines+markers"))
+if judge is not None:
+    predicted, confidence = judge(images)
+    fig.add_trace(go.Scatter(x=np.linspace(0, 1, steps), y=confidence, name="classifier confidence",
+                             mode="lines+markers", yaxis="y2",
+                             text=[names[p] for p in predicted], hovertemplate="%{text}: %{y:.2f}"))
+else:
+    st.caption(problem)
+fig.update_layout(height=300, margin=dict(l=40, r=40, t=10, b=40), xaxis_title="position along the line",
+                  yaxis=dict(title="gap (x usual spacing)", rangemode="tozero"),
+                  yaxis2=dict(title="confidence", overlaying="y", side="right", range=[0, 1.05]))
+fig.add_hline(y=ui.index_for(ckpt).edge, line_dash="dot", annotation_text="gap threshold")
+st.plotly_chart(fig, key="ip_profile")

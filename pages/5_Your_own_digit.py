@@ -1,0 +1,56 @@
+"""Your own digit: upload a handwritten digit, prepare it like MNIST, and see where the encoder puts it."""
+import plotly.graph_objects as go
+import streamlit as st
+import torch
+
+import ae
+import ui
+from ae.preprocess import InvalidImage, prepare_digit
+
+st.set_page_config(page_title="Your own digit", layout="wide")
+st.title("Your own digit")
+st.caption("Photograph or scan a digit written on paper (or draw one in any paint program) and upload "
+           "it. It is prepared the way MNIST was: grayscale, white on black, cropped, scaled into 20x20, "
+           "centred by mass in 28x28. Then the encoder places it in the latent space.")
+ckpt = ui.choose_checkpoint("own")
+if ckpt is None:
+    st.stop()
+upload = st.file_uploader("A PNG or JPG of one handwritten digit", key="own_upload",
+                          type=["png", "jpg", "jpeg", "gif", "bmp", "webp"])
+if upload is None:
+    st.info("Upload an image to begin.")
+    st.stop()
+try:
+    digit = prepare_digit(upload.getvalue())
+except InvalidImage as e:
+    st.error(f"{upload.name}: {e}")
+    st.stop()
+
+st.subheader("Preparing it like MNIST")
+columns = st.columns(len(digit.steps))
+for column, (title, image) in zip(columns, digit.steps):
+    column.image(ui.upscale(image, 140) if max(image.shape) <= 140 else image, caption=title,
+                 width=140, output_format="PNG")
+
+code = ae.encode(ckpt.model, torch.from_numpy(digit.image)[None, None])[0]
+reconstruction = ae.decode(ckpt.model, code[None])[0]
+place = ui.index_for(ckpt).place(code)
+names = ae.class_names(ckpt.dataset)
+
+left, right = st.columns([3, 2])
+with left:
+    fig = ui.scatter_figure(ckpt, height=500)
+    fig.add_trace(go.Scatter(x=[code[0]], y=[code[1]], mode="markers", name="your digit",
+                             marker=dict(symbol="star", size=22, color="black", line=dict(color="white", width=2))))
+    st.plotly_chart(fig, key="own_scatter")
+with right:
+    st.image([ui.upscale(digit.image, 168), ui.upscale(reconstruction, 168)],
+             caption=["your digit, prepared", "its reconstruction"], width=168, output_format="PNG")
+    st.write(f"Code: **{ui.format_point(code)}**. {ae.describe_place(place, names)}")
+    judge, problem = ui.judge_for(ckpt)
+    if judge is None:
+        st.caption(problem)
+    else:
+        (p_in, p_out), (c_in, c_out) = judge([digit.image, reconstruction])
+        st.metric("The classifier reads your digit as", names[p_in], f"{c_in:.0%} sure", delta_color="off")
+        st.metric("... and its reconstruction as", names[p_out], f"{c_out:.0%} sure", delta_color="off")

@@ -1,0 +1,43 @@
+import numpy as np
+import pytest
+import torch
+
+from ae import CheckpointForeign, CheckpointNotFound, load_images
+from ae.classifier import Classifier, load_classifier, predict, save_classifier
+from conftest import ROOT
+
+SHIPPED_JUDGE = ROOT / "checkpoints" / "mnist_classifier.pt"
+
+
+def test_shapes_and_confidences_are_probabilities():
+    model = Classifier().eval()
+    classes, confidence = predict(model, np.random.default_rng(0).random((5, 28, 28)))
+    assert classes.shape == (5,) and confidence.shape == (5,)
+    assert ((confidence >= 0.1) & (confidence <= 1)).all()  # the top of 10 probabilities is at least 0.1
+    single, _ = predict(model, np.zeros((28, 28)))
+    assert single.shape == (1,)
+
+
+def test_round_trip_and_foreign_files(tmp_path):
+    torch.manual_seed(0)
+    model = Classifier().eval()
+    save_classifier(tmp_path / "c.pt", model, "mnist", 0.5)
+    judge = load_classifier(tmp_path / "c.pt")
+    x = torch.rand(3, 1, 28, 28)
+    with torch.no_grad():
+        assert torch.equal(model(x), judge.model(x))
+    assert judge.test_accuracy == 0.5
+    torch.save(model.state_dict(), tmp_path / "raw.pt")
+    with pytest.raises(CheckpointForeign):
+        load_classifier(tmp_path / "raw.pt")
+    with pytest.raises(CheckpointNotFound):
+        load_classifier(tmp_path / "none.pt")
+
+
+def test_the_shipped_classifier_reads_real_test_digits_at_99_percent(mnist_path):
+    judge = load_classifier(SHIPPED_JUDGE)
+    test = load_images("mnist", "test", data_dir=mnist_path)
+    predicted, confidence = predict(judge.model, test.images)
+    accuracy = (predicted == test.labels.numpy()).mean()
+    assert accuracy >= 0.99
+    assert np.median(confidence) > 0.9

@@ -1,0 +1,107 @@
+"""Every chapter page under AppTest: renders, its controls work, no exception, with and without the dataset."""
+import io
+
+import pytest
+import streamlit as st
+from PIL import Image, ImageDraw
+from streamlit.testing.v1 import AppTest
+
+from conftest import ROOT
+
+PAGES = sorted((ROOT / "pages").glob("*.py"))
+
+
+def run_page(page, monkeypatch, data_dir):
+    monkeypatch.setenv("AE_DATA_DIR", str(data_dir))
+    st.cache_resource.clear()
+    return AppTest.from_file(str(page), default_timeout=120).run()
+
+
+def ok(at):
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.stem)
+def test_pages_render_with_the_dataset(page, monkeypatch, mnist_path):
+    at = run_page(page, monkeypatch, mnist_path)
+    ok(at)
+    assert at.title
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.stem)
+def test_pages_render_without_the_dataset(page, monkeypatch, tmp_path):
+    at = run_page(page, monkeypatch, tmp_path / "no-data")
+    ok(at)
+
+
+def test_reconstructions_controls(monkeypatch, mnist_path):
+    at = run_page(ROOT / "pages" / "1_Reconstructions.py", monkeypatch, mnist_path)
+    at.slider(key="rec_count").set_value(5).run()
+    ok(at)
+    at.text_input(key="rec_indices").input("0, 7, x, 99999").run()
+    ok(at)
+    assert "Ignored x, 99999" in at.warning[0].value
+    captions = [img.captions for img in at.get("image")]
+    assert captions[0][:2] == ["#0 · 7", "#7 · 9"]  # MNIST test images 0 and 7 are a 7 and a 9
+    assert len(captions[1]) == 2 and captions[1][0].endswith(tuple("0123456789"))
+
+
+def test_latent_grid_size(monkeypatch, mnist_path):
+    at = run_page(ROOT / "pages" / "2_Latent_grid.py", monkeypatch, mnist_path)
+    at.slider(key="grid_n").set_value(40).run()
+    ok(at)
+    assert "40 x 40 decodings" in at.get("image")[0].captions[0]
+    at.button(key="grid_reset").click().run()
+    ok(at)
+
+
+def test_random_sampling_numbers(monkeypatch, mnist_path):
+    at = run_page(ROOT / "pages" / "3_Random_sampling.py", monkeypatch, mnist_path)
+    at.slider(key="rs_k").set_value(500).run()
+    at.number_input(key="rs_seed").set_value(3).run()
+    ok(at)
+    table = at.table[0].value
+    share = float(table.loc["random points in gaps", "value"].rstrip("%"))
+    assert 0 < share < 100
+
+
+def test_interpolation_controls(monkeypatch, mnist_path):
+    at = run_page(ROOT / "pages" / "4_Interpolation.py", monkeypatch, mnist_path)
+    at.number_input(key="ip_a").set_value(0).run()
+    at.slider(key="ip_steps").set_value(5).run()
+    ok(at)
+    assert len(at.get("image")[0].captions) == 5
+
+
+def digit_png():
+    img = Image.new("L", (120, 120), 255)
+    ImageDraw.Draw(img).line([(60, 15), (60, 105)], fill=0, width=12)
+    buffer = io.BytesIO()
+    img.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_your_own_digit_upload(monkeypatch, mnist_path):
+    at = run_page(ROOT / "pages" / "5_Your_own_digit.py", monkeypatch, mnist_path)
+    assert any("Upload an image" in i.value for i in at.info)
+    at.file_uploader(key="own_upload").set_value(("one.png", digit_png(), "image/png")).run()
+    ok(at)
+    steps = [c for img in at.get("image") for c in img.captions]
+    assert "centred by mass in 28x28" in steps and "its reconstruction" in steps
+    assert at.metric[0].value == "1"  # the classifier reads a plain vertical stroke as a 1
+
+
+@pytest.mark.parametrize("name, data, words", [
+    ("notes.png", b"this is text, not a picture", "not an image"),
+    ("blank.png", None, "blank"),
+])
+def test_your_own_digit_bad_uploads(monkeypatch, mnist_path, name, data, words):
+    if data is None:
+        buffer = io.BytesIO()
+        Image.new("L", (64, 64), 255).save(buffer, format="PNG")
+        data = buffer.getvalue()
+    at = run_page(ROOT / "pages" / "5_Your_own_digit.py", monkeypatch, mnist_path)
+    at.file_uploader(key="own_upload").set_value((name, data, "image/png")).run()
+    assert not at.exception
+    assert words in at.error[0].value and name in at.error[0].value

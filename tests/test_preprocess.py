@@ -1,0 +1,90 @@
+import io
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from ae.preprocess import InvalidImage, centre_by_mass, prepare_digit
+
+
+def png(img: Image.Image, fmt="PNG") -> bytes:
+    buffer = io.BytesIO()
+    img.save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+def drawn_digit(size=(200, 160), box=(60, 30, 110, 140), paper=255, ink=0, mode="L"):
+    """A '1'-like thick stroke, dark on light paper, like a photo of pen on paper."""
+    img = Image.new(mode, size, paper)
+    ImageDraw.Draw(img).rectangle(box, fill=ink)
+    return img
+
+
+def centre_of_mass(a):
+    rows, cols = np.indices(a.shape)
+    return (rows * a).sum() / a.sum(), (cols * a).sum() / a.sum()
+
+
+def test_a_centred_digit_stays_centred_and_fits_20x20():
+    result = prepare_digit(png(drawn_digit(box=(80, 30, 120, 130), size=(200, 160))))
+    assert result.image.shape == (28, 28) and result.inverted
+    r, c = centre_of_mass(result.image)
+    assert abs(r - 13.5) <= 0.6 and abs(c - 13.5) <= 0.6
+    rows, cols = np.nonzero(result.image > 0.2)
+    assert rows.max() - rows.min() + 1 <= 20 and cols.max() - cols.min() + 1 <= 20
+    assert rows.max() - rows.min() + 1 >= 19  # the long side is scaled to 20
+    assert [title for title, _ in result.steps][0] == "grayscale"
+    assert result.steps[-1][1] is result.image
+
+
+def test_an_off_centre_digit_is_moved_to_the_centre():
+    result = prepare_digit(png(drawn_digit(box=(5, 5, 30, 60), size=(300, 300))))
+    r, c = centre_of_mass(result.image)
+    assert abs(r - 13.5) <= 0.6 and abs(c - 13.5) <= 0.6
+
+
+def test_white_on_black_is_not_inverted_and_colour_jpeg_works():
+    img = drawn_digit(paper=(0, 0, 0), ink=(250, 250, 250), mode="RGB")
+    result = prepare_digit(png(img, "JPEG"))
+    assert not result.inverted
+    assert result.image.max() == pytest.approx(1.0, abs=0.05)
+    assert result.image[0, 0] == 0 and result.image[27, 27] == 0
+
+
+def test_transparent_background_counts_as_paper():
+    img = Image.new("RGBA", (100, 100), (0, 0, 0, 0))
+    ImageDraw.Draw(img).ellipse((30, 20, 70, 80), outline=(0, 0, 0, 255), width=8)
+    result = prepare_digit(png(img))
+    assert result.inverted and result.image.sum() > 20
+
+
+@pytest.mark.parametrize("data, words", [
+    (b"", "empty"),
+    (b"%PDF-1.4 not an image at all", "not an image"),
+    (b"\x89PNG\r\n\x1a\n" + b"\x00" * 50, "not an image"),
+])
+def test_non_images(data, words):
+    with pytest.raises(InvalidImage, match=words):
+        prepare_digit(data)
+
+
+def test_blank_images():
+    with pytest.raises(InvalidImage, match="blank"):
+        prepare_digit(png(Image.new("L", (50, 50), 255)))
+    with pytest.raises(InvalidImage, match="blank"):
+        prepare_digit(png(Image.new("L", (50, 50), 0)))
+
+
+def test_huge_images_are_refused_before_decoding():
+    huge = png(Image.new("L", (6000, 5000), 255))  # 30 megapixels, compresses to little
+    with pytest.raises(InvalidImage, match="megapixels"):
+        prepare_digit(huge)
+
+
+def test_centre_by_mass_hand_checked():
+    digit = np.zeros((4, 2), np.float32)
+    digit[0, 0] = 1.0  # all mass at the top-left pixel
+    frame = centre_by_mass(digit, size=28)
+    assert frame[14, 14] == 1.0 or frame[13, 13] == 1.0
+    with pytest.raises(InvalidImage):
+        centre_by_mass(np.zeros((3, 3)))
