@@ -1,70 +1,12 @@
-"""Latent Explorer: click anywhere in a 2-D latent space and see what the decoder makes of it."""
+"""Latent Explorer: `streamlit run app.py`. Lists the pages; the explorer opens first."""
 import streamlit as st
 
-import components
-
-st.set_page_config(page_title="Latent Explorer", page_icon=":material/scatter_plot:", layout="wide")
-components.preload()  # the browser fetches plotly.js while Python imports torch below
-st.title("Latent Explorer")
-st.caption("Each dot is a test image, placed by the encoder at its 2-D code. Click anywhere, on a "
-           "cluster or in the empty space between clusters, to decode that exact point.")
-
-with st.expander("What am I looking at?"):
-    st.markdown("""
-An **autoencoder** squeezes each 28x28 image (784 numbers) through a bottleneck of just two numbers,
-its **code** `(z1, z2)`, and learns to rebuild the image from those two numbers alone. The encoder
-learns where to put each image; the decoder learns to turn *any* point of the plane back into an image.
-
-The plane of all codes is the **latent space**. Similar images land near each other, so the digits form
-clusters. The decoder was only ever trained on points where real images landed, so:
-
-1. **There is no clear way to pick a random point**: the clusters have odd shapes and sizes, and most of
-   the plane is empty.
-2. **Samples lack diversity**: digits take very unequal areas, so random points mostly hit a few digits.
-3. **Quality collapses in the gaps**: a point between clusters decodes to a smudge that is no digit at all.
-   Turn on *Show where the gaps are* in the sidebar, click into a red region, and watch it happen.
-
-The variational autoencoder (next chapter) fixes this by making the codes fill a known, continuous region.
-""")
-
-import ui  # noqa: E402  (torch and the model load after the page has started drawing)
-
-with st.sidebar:
-    st.header("Model")
-ckpt = ui.choose_checkpoint("ex")
-with st.sidebar:
-    st.header("Plot")
-    style = ui.ScatterStyle(
-        which=st.radio("Codes to plot", ["test", "train"], key="ex_which", horizontal=True,
-                       format_func={"test": "test set", "train": "train sample"}.get),
-        show_gaps=st.toggle("Show where the gaps are", key="ex_gaps"),
-        point_size=st.slider("Point size", 1, 10, 4, key="ex_size"),
-        opacity=st.slider("Opacity", 0.1, 1.0, 0.7, key="ex_opacity"))
-if ckpt is None:
-    st.stop()
-
-if "ex_point" not in st.session_state:  # first run of this session: open on the shared link's point
-    point, warning = ui.parse_point(st.query_params.get("z1"), st.query_params.get("z2"),
-                                    ui.point_limits(ckpt.train_codes))
-    st.session_state.ex_point = point
-    if warning:
-        st.warning(warning)
-
-
-def remember_click():
-    point = ui.clicked("ex_scatter")
-    if point is not None:
-        st.session_state.ex_point = point
-        st.query_params.update(z1=f"{point[0]:.5f}", z2=f"{point[1]:.5f}")
-
-
-@st.fragment
-def explorer():
-    left, right = st.columns([3, 1])
-    with left:
-        ui.latent_scatter(ckpt, style, st.session_state.ex_point, key="ex_scatter", on_click=remember_click)
-    with right:
-        ui.point_panel(ckpt, st.session_state.ex_point, key="ex")
-
-
-explorer()
+PAGES = [
+    st.Page("pages/0_Explorer.py", title="Latent Explorer", icon=":material/scatter_plot:", default=True),
+    st.Page("pages/1_Reconstructions.py", url_path="reconstructions", title="Reconstructions", icon=":material/compare:"),
+    st.Page("pages/2_Latent_grid.py", url_path="latent-grid", title="Latent grid", icon=":material/grid_on:"),
+    st.Page("pages/3_Random_sampling.py", url_path="random-sampling", title="Random sampling and the three limits", icon=":material/casino:"),
+    st.Page("pages/4_Interpolation.py", url_path="interpolation", title="Interpolation", icon=":material/timeline:"),
+    st.Page("pages/5_Your_own_digit.py", url_path="your-own-digit", title="Your own digit", icon=":material/draw:"),
+]
+st.navigation(PAGES).run()

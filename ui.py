@@ -283,6 +283,10 @@ def point_panel(ckpt: ae.Checkpoint, point: tuple[float, float] | None, *, key: 
 
 # ---------------------------------------------------------------- helpers for the chapter pages
 
+# One colour per class, the same as the clickable scatter's (components/latent_scatter.js).
+PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+           "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
+
 @st.cache_resource(show_spinner="Loading the classifier...", max_entries=4)
 def _judge(path: str, stamp: float):
     from ae.classifier import load_classifier
@@ -300,15 +304,19 @@ def judge_for(ckpt: ae.Checkpoint):
     return (lambda images: predict(model, images)), None
 
 
-@st.cache_data(max_entries=8, show_spinner="Decoding the test codes...")
-def decoded_test_set(path: str, stamp: float) -> np.ndarray:
-    """The decoder's image for every stored test code, (N, 28, 28): the reconstructions of the test set."""
+@st.cache_data(max_entries=8, show_spinner="Measuring the reconstruction errors...")
+def _test_errors(path: str, stamp: float) -> np.ndarray:
+    from ae.train import reconstruction_errors
     ckpt = _load(path, stamp)
-    return ae.decode(ckpt.model, ckpt.test_codes)
+    test, _ = dataset_images(ckpt, "test")
+    return reconstruction_errors(ckpt.model, test.images, torch.device("cpu"))
 
 
-def reconstructions(ckpt: ae.Checkpoint) -> np.ndarray:
-    return decoded_test_set(str(ckpt.path), _stamp(ckpt.path))
+def test_errors(ckpt: ae.Checkpoint) -> np.ndarray:
+    """Per-test-image reconstruction MSE: stored in the checkpoint, else measured once (needs the dataset)."""
+    if ckpt.test_errors is not None:
+        return ckpt.test_errors
+    return _test_errors(str(ckpt.path), _stamp(ckpt.path))
 
 
 def scatter_figure(ckpt: ae.Checkpoint, *, height: int = 560, size: int = 3, opacity: float = 0.5):
@@ -320,7 +328,8 @@ def scatter_figure(ckpt: ae.Checkpoint, *, height: int = 560, size: int = 3, opa
     for c, name in enumerate(names):
         mask = ckpt.test_labels == c
         fig.add_trace(go.Scattergl(x=ckpt.test_codes[mask, 0], y=ckpt.test_codes[mask, 1], mode="markers",
-                                   name=name, marker=dict(size=size, opacity=opacity), hoverinfo="skip"))
+                                   name=name, hoverinfo="skip",
+                                   marker=dict(size=size, opacity=opacity, color=PALETTE[c % len(PALETTE)])))
     fig.update_layout(height=height, margin=dict(l=40, r=10, t=10, b=40), plot_bgcolor="#fafafa",
                       legend=dict(itemsizing="constant"), xaxis_title="z1", yaxis_title="z2")
     fig.update_yaxes(scaleanchor="x", scaleratio=1)
@@ -344,13 +353,39 @@ def area_shares_for(ckpt: ae.Checkpoint) -> np.ndarray:
     return _area_shares(str(ckpt.path), _stamp(ckpt.path))
 
 
+CONFIDENCE_SAMPLE = 300  # test codes (and test images) judged for the quality comparison
+
+
 @st.cache_data(max_entries=8, show_spinner="Judging the decoded test codes...")
 def _test_confidences(path: str, stamp: float) -> np.ndarray:
     ckpt = _load(path, stamp)
     judge, _ = judge_for(ckpt)
-    return judge(decoded_test_set(path, stamp)[:2000])[1]
+    return judge(ae.decode(ckpt.model, ckpt.test_codes[:CONFIDENCE_SAMPLE]))[1]
 
 
 def test_confidences(ckpt: ae.Checkpoint) -> np.ndarray:
-    """The classifier's confidence on the decodings of the first 2,000 test codes."""
+    """The classifier's confidence on the decodings of the first CONFIDENCE_SAMPLE test codes."""
     return _test_confidences(str(ckpt.path), _stamp(ckpt.path))
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _real_confidences(path: str, stamp: float) -> np.ndarray:
+    ckpt = _load(path, stamp)
+    judge, _ = judge_for(ckpt)
+    test, _ = dataset_images(ckpt, "test")
+    return judge(test.images[:CONFIDENCE_SAMPLE])[1]
+
+
+def real_confidences(ckpt: ae.Checkpoint, test: ae.ImageSet) -> np.ndarray:
+    """The classifier's confidence on the first CONFIDENCE_SAMPLE real test images."""
+    return _real_confidences(str(ckpt.path), _stamp(ckpt.path))
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _decoded(path: str, stamp: float, points: np.ndarray) -> np.ndarray:
+    return ae.decode(_load(path, stamp).model, points)
+
+
+def decoded(ckpt: ae.Checkpoint, points: np.ndarray) -> np.ndarray:
+    """Decodings of `points`, cached per checkpoint and point set (reruns do not decode again)."""
+    return _decoded(str(ckpt.path), _stamp(ckpt.path), np.asarray(points, dtype=np.float32))

@@ -63,6 +63,7 @@ class Checkpoint:
     model_type: str = "ae"
     train_args: dict = field(default_factory=dict)
     train_state: dict | None = None  # optimizer/scheduler state for --resume
+    test_errors: np.ndarray | None = None  # per-test-image reconstruction MSE, when stored
 
     @property
     def epochs(self) -> int:
@@ -75,7 +76,7 @@ class Checkpoint:
 
 def save_checkpoint(path: str | Path, *, model: Autoencoder, dataset: str, history: list[dict],
                     train_codes, train_labels, test_codes, test_labels,
-                    train_args: dict | None = None, train_state: dict | None = None,
+                    train_args: dict | None = None, train_state: dict | None = None, test_errors=None,
                     model_type: str = "ae") -> Path:
     """Write a checkpoint atomically: a temporary file in the same folder, then a rename.
 
@@ -94,6 +95,7 @@ def save_checkpoint(path: str | Path, *, model: Autoencoder, dataset: str, histo
         "test_codes": torch.as_tensor(np.asarray(test_codes, dtype=np.float32)),
         "test_labels": torch.as_tensor(np.asarray(test_labels, dtype=np.int64)),
         "train_args": dict(train_args or {}),
+        "test_errors": None if test_errors is None else torch.as_tensor(np.asarray(test_errors, dtype=np.float32)),
         "train_state": train_state,
     }
     return write_atomically(path, payload)
@@ -174,8 +176,11 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
         if not np.isfinite(c).all():
             raise CheckpointMismatch(f"{path.name}: stored {split} codes contain NaN or infinity; "
                                      f"the training diverged. Retrain with a lower learning rate.")
+    errors = raw.get("test_errors")
+    if errors is not None and (not isinstance(errors, torch.Tensor) or errors.shape != (len(codes["test_labels"]),)):
+        raise CheckpointMismatch(f"{path.name}: stored test errors do not match the {len(codes['test_labels'])} test codes.")
     model.eval()
-    return Checkpoint(model=model, config=config, dataset=str(raw.get("dataset", "mnist")),
+    return Checkpoint(model=model, test_errors=None if errors is None else errors.numpy(), config=config, dataset=str(raw.get("dataset", "mnist")),
                       history=list(raw.get("history", [])), path=path,
                       model_type=str(raw.get("model_type", "ae")),
                       train_args=dict(raw.get("train_args") or {}), train_state=raw.get("train_state"),

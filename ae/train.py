@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import torch
 from torch import nn
 from tqdm import tqdm
@@ -71,14 +72,18 @@ def train_epoch(model: Autoencoder, images: torch.Tensor, optimizer, device, *, 
 
 
 @torch.inference_mode()
+def reconstruction_errors(model: Autoencoder, images: torch.Tensor, device, batch_size: int = 1000) -> np.ndarray:
+    """Per-image mean per-pixel MSE of the reconstructions of `images`, as float32 (N,)."""
+    model.eval()
+    errors = [((model(x) - x) ** 2).flatten(1).mean(1).float().cpu()
+              for x in (images[i:i + batch_size].to(device) for i in range(0, len(images), batch_size))]
+    return torch.cat(errors).numpy() if errors else np.zeros(0, np.float32)
+
+
 def evaluate(model: Autoencoder, images: torch.Tensor, device, batch_size: int = 1000) -> float:
     """Mean per-pixel MSE of the reconstructions of `images`."""
-    model.eval()
-    total = 0.0
-    for start in range(0, len(images), batch_size):
-        x = images[start:start + batch_size].to(device)
-        total += nn.functional.mse_loss(model(x), x, reduction="sum").item()
-    return total / max(images.numel(), 1)
+    errors = reconstruction_errors(model, images, device, batch_size)
+    return float(errors.astype(np.float64).mean()) if len(errors) else 0.0
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -168,7 +173,8 @@ def run(args: argparse.Namespace) -> Path:
                   disable=args.quiet, leave=True, file=sys.stderr) as bar:
             train_loss = train_epoch(model, train.images, optimizer, device, batch_size=args.batch_size,
                                      generator=generator, scheduler=scheduler, progress=bar)
-            test_loss = evaluate(model, test.images, device)
+            test_errors = reconstruction_errors(model, test.images, device)
+            test_loss = float(test_errors.astype(np.float64).mean())
             bar.set_postfix(loss=f"{train_loss:.4f}", test=f"{test_loss:.4f}")
         history.append({"epoch": epoch + 1, "train_loss": train_loss, "test_loss": test_loss,
                         "seconds": time.perf_counter() - t0})
@@ -178,7 +184,7 @@ def run(args: argparse.Namespace) -> Path:
             args.out, model=model, dataset=args.dataset, history=history,
             train_codes=encode(model, train.images), train_labels=train.labels.numpy(),
             test_codes=encode(model, test.images), test_labels=test.labels.numpy(),
-            train_args=run_args,
+            test_errors=test_errors, train_args=run_args,
             train_state={"optimizer": optimizer.state_dict(),
                          "scheduler": scheduler.state_dict() if scheduler is not None else None})
     best = min(history, key=lambda h: h["test_loss"]) if history else None

@@ -36,17 +36,17 @@ if not indices:
     indices = np.random.default_rng(int(seed)).choice(len(test), count, replace=False).tolist()
 indices = indices[:16]
 
-decoded = ui.reconstructions(ckpt)
+decoded = ae.decode(ckpt.model, ckpt.test_codes[indices])  # the stored codes are the encoder's
 originals = test.images[indices, 0].numpy()
-errors = ((originals - decoded[indices]) ** 2).mean(axis=(1, 2))
+errors = ((originals - decoded) ** 2).mean(axis=(1, 2))
 names = ae.class_names(ckpt.dataset)
 st.subheader("Originals")
 ui.image_strip(originals, [f"#{i} · {names[int(ckpt.test_labels[i])]}" for i in indices])
 st.subheader("Reconstructions")
-ui.image_strip(decoded[indices], [f"({ckpt.test_codes[i, 0]:.1f}, {ckpt.test_codes[i, 1]:.1f}) · MSE {e:.3f}"
+ui.image_strip(decoded, [f"({ckpt.test_codes[i, 0]:.1f}, {ckpt.test_codes[i, 1]:.1f}) · MSE {e:.3f}"
                                   for i, e in zip(indices, errors)])
 
-per_image = ((test.images[:, 0].numpy() - decoded) ** 2).mean(axis=(1, 2))
+per_image = ui.test_errors(ckpt)
 per_class = [float(per_image[ckpt.test_labels == c].mean()) for c in range(len(names))]
 st.subheader(f"Mean error per class (whole test set: {per_image.mean():.4f})")
 fig = px.bar(x=names, y=per_class, labels={"x": "class", "y": "mean per-pixel MSE"}, height=320)

@@ -14,17 +14,17 @@ ckpt = ui.choose_checkpoint("rs")
 if ckpt is None:
     st.stop()
 with st.sidebar:
-    k = st.slider("Random points K", 10, 1000, 200, step=10, key="rs_k")
+    k = st.slider("Random points K", 10, 1000, 100, step=10, key="rs_k")
     seed = st.number_input("Seed", 0, 10_000, 0, key="rs_seed")
 
 names = ae.class_names(ckpt.dataset)
 index = ui.index_for(ckpt)
 box = ae.latent.bounding_box(ckpt.test_codes, margin=0.0)
 points = limits.sample_box(box, k, seed=int(seed))
-decoded = ae.decode(ckpt.model, points)
+decoded = ui.decoded(ckpt, points)
 judge, problem = ui.judge_for(ckpt)
-gaps = index.gap(points)
-in_gap = gaps > index.edge
+report = limits.sample_report(points, index, decoded, judge) if judge else None
+in_gap = index.gap(points) > index.edge
 
 left, right = st.columns([3, 2])
 with left:
@@ -33,7 +33,7 @@ with left:
                              marker=dict(color="red", size=6, line=dict(color="white", width=1))))
     st.plotly_chart(fig, key="rs_scatter")
 with right:
-    st.caption(f"The first {min(k, 48)} random points, decoded (red frame: in a gap):")
+    st.caption(f"The first {min(k, 48)} random points, decoded (white frame: in a gap):")
     shown = min(k, 48)
     tiles = np.stack([np.pad(img, 2, constant_values=(1.0 if g else 0.25)) for img, g in zip(decoded[:shown], in_gap)])
     st.image(ui.upscale(ae.latent.tile(tiles, 8), 8 * 64), output_format="PNG", width="stretch")
@@ -47,22 +47,22 @@ st.header("2. Unequal areas, so samples lack diversity")
 area = ui.area_shares_for(ckpt)
 data_share = limits.class_shares(ckpt.train_labels, len(names))
 shares = pd.DataFrame({"latent area": area, "data": data_share}, index=names)
-if judge is not None:
-    predicted, confidence = judge(decoded)
+if report is not None:
+    predicted, confidence = report.predicted, report.confidence
     shares["read in random samples"] = limits.class_shares(predicted, len(names))
 st.bar_chart(shares, stack=False, height=300)
 st.write(f"The largest class owns {area.max() / max(area.min(), 1e-9):.1f}x the area of the smallest, "
          f"although the classes are about equally common in the data.")
 
 st.header("3. Poor quality between the clusters")
-if judge is None:
+if report is None:
     st.info(problem)
     st.stop()
 real_codes_conf = ui.test_confidences(ckpt)
 test, _ = ui.dataset_images(ckpt, "test")
 curves = {"random samples": confidence, "decoded test codes": real_codes_conf}
 if test is not None:
-    curves["real test images"] = judge(test.images[:2000])[1]
+    curves["real test images"] = ui.real_confidences(ckpt, test)
 fig = go.Figure([go.Histogram(x=v, name=name, opacity=0.55, histnorm="percent", xbins=dict(start=0, end=1.0001, size=0.05))
                  for name, v in curves.items()])
 fig.update_layout(barmode="overlay", height=320, xaxis_title="classifier confidence", yaxis_title="% of images",

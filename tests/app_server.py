@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -32,16 +33,18 @@ def running_app(script: str = "app.py", env: dict | None = None, timeout: float 
     """Run `streamlit run script` on 127.0.0.1; yields (url, seconds until the server answered)."""
     port = free_port()
     started = time.perf_counter()
+    log = tempfile.TemporaryFile()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true",
          "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        cwd=ROOT, env={**os.environ, **(env or {})}, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         while True:
             if proc.poll() is not None:
-                raise RuntimeError("streamlit exited:\n" + proc.stdout.read().decode(errors="replace"))
+                log.seek(0)
+                raise RuntimeError("streamlit exited:\n" + log.read().decode(errors="replace"))
             try:
                 with urllib.request.urlopen(url + "/_stcore/health", timeout=1) as r:
                     if r.status == 200:
@@ -58,6 +61,7 @@ def running_app(script: str = "app.py", env: dict | None = None, timeout: float 
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
+        log.close()
 
 
 @contextlib.contextmanager

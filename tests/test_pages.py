@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT
 
-PAGES = sorted((ROOT / "pages").glob("*.py"))
+PAGES = sorted(p for p in (ROOT / "pages").glob("*.py") if not p.name.startswith("0_"))  # 0_: the explorer, tested in test_app.py
 
 
 def run_page(page, monkeypatch, data_dir):
@@ -105,3 +105,9 @@ def test_your_own_digit_bad_uploads(monkeypatch, mnist_path, name, data, words):
     at.file_uploader(key="own_upload").set_value((name, data, "image/png")).run()
     assert not at.exception
     assert words in at.error[0].value and name in at.error[0].value
+
+
+def test_the_navigation_lists_every_page():
+    listed = (ROOT / "app.py").read_text()
+    for page in (ROOT / "pages").glob("*.py"):
+        assert f'"pages/{page.name}"' in listed, page.name

@@ -13,6 +13,7 @@ def test_shipped_checkpoint_reconstructs_the_test_set_within_the_target(mnist_pa
     mse = evaluate(ckpt.model, test.images, torch.device("cpu"))
     assert mse <= 0.040
     assert abs(mse - ckpt.test_mse) < 1e-4  # the stored history tells the truth
+    assert abs(ckpt.test_errors.mean() - mse) < 1e-5 and ckpt.test_errors.shape == (10_000,)
     # The stored codes are the model's codes of the real images, in order.
     np.testing.assert_allclose(encode(ckpt.model, test.images[:500]), ckpt.test_codes[:500], atol=1e-4)
     assert ckpt.train_codes.shape == (60_000, 2) and np.bincount(ckpt.test_labels).tolist()[1] == 1135

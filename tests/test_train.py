@@ -22,6 +22,7 @@ def test_short_run_on_real_digits_lowers_the_loss(tmp_path, mnist_path):
     assert len(losses) == 3 and losses[-1] < losses[0] * 0.8
     assert ckpt.train_codes.shape == (1024, 2) and ckpt.test_codes.shape == (500, 2)
     assert ckpt.train_args["limit"] == 1024 and ckpt.dataset == "mnist"
+    assert ckpt.test_errors.shape == (500,) and abs(ckpt.test_errors.mean() - losses[-1]) < 1e-6
 
 
 def test_same_seed_same_weights_and_resume_matches_an_unbroken_run(tmp_path, mnist_path, monkeypatch):
