@@ -52,5 +52,7 @@ with right:
         st.caption(problem)
     else:
         (p_in, p_out), (c_in, c_out) = judge([digit.image, reconstruction])
-        st.metric("The classifier reads your digit as", names[p_in], f"{c_in:.0%} sure", delta_color="off")
-        st.metric("... and its reconstruction as", names[p_out], f"{c_out:.0%} sure", delta_color="off")
+        st.metric("The classifier reads your digit as", names[p_in], help=f"{c_in:.0%} sure")
+        st.caption(f"{c_in:.0%} sure")
+        st.metric("... and its reconstruction as", names[p_out], help=f"{c_out:.0%} sure")
+        st.caption(f"{c_out:.0%} sure")

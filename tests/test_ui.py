@@ -74,3 +74,9 @@ def test_png_round_trip():
 
 def test_format_point():
     assert ui.format_point((1.23456, -math.pi)) == "(1.235, -3.142)"
+
+
+def test_clicks_far_outside_get_the_same_limits_as_links():
+    point, warning = ui.parse_point(1e6, 0.0, LIMITS)
+    assert point is None and "far outside" in warning
+    assert ui.parse_point(-9.5, 4.5, LIMITS) == ((-9.5, 4.5), None)
