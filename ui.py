@@ -93,9 +93,9 @@ def pixel_figures_html(images, captions, size: int, *, kind: str = "lx-figure") 
     parts = []
     for image, caption in zip(images, captions):
         small = base64.b64encode(png_bytes(image, size=max(np.shape(image)))).decode()
-        parts.append(f'<figure class="{kind}" style="display:inline-block;margin:0 4px 4px 0;text-align:center">'
-                     f'<img src="data:image/png;base64,{small}" width="{size}" height="{size}" alt="{html.escape(caption)}" '
-                     f'style="image-rendering:pixelated;display:block">'
+        parts.append(f'<figure class="{kind}" style="display:inline-block;margin:0 4px 4px 0;text-align:center;max-width:{size}px">'
+                     f'<img src="data:image/png;base64,{small}" alt="{html.escape(caption)}" '
+                     f'style="width:{size}px;max-width:100%;height:auto;object-fit:fill;image-rendering:pixelated;display:block">'
                      f'<figcaption style="font-size:0.8rem;color:#666">{html.escape(caption)}</figcaption></figure>')
     return "".join(parts)
 

@@ -63,7 +63,8 @@ def test_clicks_in_a_gap_and_on_a_cluster_decode_where_they_land(browser_page):
         assert abs(float(query["z1"][0]) - shown[0]) < 1e-3 and abs(float(query["z2"][0]) - shown[1]) < 1e-3
     # The decoded image is really an image in the page: the 28x28 decoding, drawn enlarged.
     page.wait_for_function("() => [...document.querySelectorAll('figure.lx-decoded img')].some("
-                           "i => i.complete && i.naturalWidth === 28 && i.getAttribute('width') === '280')", timeout=10_000)
+                           "i => i.complete && i.naturalWidth === 28 && i.getBoundingClientRect().width >= 200 && "
+                           "getComputedStyle(i).objectFit === 'fill')", timeout=10_000)  # drawn to fill its box
 
 
 def test_a_shared_link_opens_on_its_point_and_marks_it(browser_page):
