@@ -7,11 +7,12 @@ from .checkpoint import (Checkpoint, CheckpointCorrupt, CheckpointError, Checkpo
                          save_checkpoint)
 from .data import DataUnavailable, ImageSet, class_names, load_images
 from .latent import LatentIndex, decode, decode_grid, decode_point, describe_place, encode, grid_points
-from .model import AEConfig, Autoencoder
+from .model import AEConfig, Autoencoder, VariationalAutoencoder, build_model, kl_divergence
 
 __all__ = [
     "AEConfig", "Autoencoder", "Checkpoint", "CheckpointCorrupt", "CheckpointError", "CheckpointForeign",
     "CheckpointMismatch", "CheckpointNotFound", "CheckpointUnsafe", "DataUnavailable", "ImageSet",
     "LatentIndex", "class_names", "decode", "decode_grid", "decode_point", "describe_place", "encode",
-    "grid_points", "load_checkpoint", "load_images", "save_checkpoint",
+    "grid_points", "load_checkpoint", "load_images", "save_checkpoint", "VariationalAutoencoder",
+    "build_model", "kl_divergence",
 ]

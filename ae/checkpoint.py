@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .model import AEConfig, Autoencoder
+from .model import AEConfig, Autoencoder, build_model
 
 FORMAT_NAME = "latent-explorer-checkpoint"
 FORMAT_VERSION = 1
@@ -160,7 +160,7 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
                                  f"{FORMAT_VERSION}. Update Latent Explorer to open it.")
     try:
         config = AEConfig.from_dict(dict(raw["config"]))
-        model = Autoencoder(config)
+        model = build_model(config)
         model.load_state_dict(raw["state_dict"])
         codes = {k: raw[k].numpy() for k in ("train_codes", "train_labels", "test_codes", "test_labels")}
     except KeyError as e:

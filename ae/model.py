@@ -1,8 +1,9 @@
-"""Model configs and the convolutional autoencoder of *Generative Deep Learning*, chapter 3.
+"""Model configs, the convolutional autoencoder of *Generative Deep Learning*, chapter 3, and its VAE.
 
-`AEConfig` describes the network; `Autoencoder(cfg)` builds it. Every variation (latent size,
-filters, batch-norm, dropout) is a config field, so a checkpoint that stores the config can
-rebuild its own model.
+`AEConfig` describes the network; `build_model(cfg)` builds it: an `Autoencoder`, or with
+`variational=True` a `VariationalAutoencoder` on the same convolutional backbone. Every variation
+(latent size, filters, batch-norm, dropout, beta) is a config field, so a checkpoint that stores the
+config can rebuild its own model.
 """
 from __future__ import annotations
 
@@ -27,6 +28,8 @@ class AEConfig:
     leaky_slope: float = 0.3  # Keras' LeakyReLU default, which the chapter uses
     use_batch_norm: bool = False
     dropout: float = 0.0
+    variational: bool = False  # a VAE: the encoder gives a mean and a log-variance per latent dimension
+    beta: float = 1.0  # VAE only: weight of the KL term against the summed squared error per image
 
     def __post_init__(self) -> None:
         # Lists arrive from JSON-ish sources (checkpoints, CLIs); tuples keep the config hashable.
@@ -42,6 +45,8 @@ class AEConfig:
             raise ValueError("z_dim must be at least 1")
         if not 0.0 <= self.dropout < 1.0:
             raise ValueError("dropout must be in [0, 1)")
+        if self.beta < 0:
+            raise ValueError("beta must not be negative")
         shrink = 1
         for s in self.encoder_strides:
             shrink *= s
@@ -93,7 +98,8 @@ class Autoencoder(nn.Module):
             layers += _conv_block(conv, filters, cfg)
             channels = filters
         self._feature_shape = (channels, cfg.code_size, cfg.code_size)
-        layers += [nn.Flatten(), nn.Linear(channels * cfg.code_size**2, cfg.z_dim)]
+        code_outputs = 2 * cfg.z_dim if cfg.variational else cfg.z_dim  # a VAE also gives log-variances
+        layers += [nn.Flatten(), nn.Linear(channels * cfg.code_size**2, code_outputs)]
         self.encoder = nn.Sequential(*layers)
 
         self.decoder_input = nn.Linear(cfg.z_dim, channels * cfg.code_size**2)
@@ -118,3 +124,46 @@ class Autoencoder(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.decode(self.encode(x))
+
+    def loss(self, x: torch.Tensor) -> torch.Tensor:
+        """The training objective on a batch: mean per-pixel squared error of the reconstruction."""
+        return nn.functional.mse_loss(self(x), x)
+
+
+def kl_divergence(mean: torch.Tensor, log_var: torch.Tensor) -> torch.Tensor:
+    """KL(N(mean, exp(log_var)) || N(0, I)) per example, summed over latent dimensions."""
+    return -0.5 * torch.sum(1 + log_var - mean.pow(2) - log_var.exp(), dim=1)
+
+
+class VariationalAutoencoder(Autoencoder):
+    """The same backbone; the encoder's last layer gives (mean, log-variance) of the code.
+
+    Training decodes a sample mean + sigma * noise (the reparameterisation trick); `encode`, used
+    for plotting and inference, returns the mean, so it is deterministic.
+    """
+
+    def encode_stats(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        mean, log_var = self.encoder(x).chunk(2, dim=1)
+        return mean, log_var
+
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
+        return self.encode_stats(x)[0]
+
+    def loss_terms(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """(objective, summed squared error per image, KL per image), each averaged over the batch.
+
+        The objective is (squared error + beta * KL) / pixels, so its scale matches the plain
+        autoencoder's per-pixel MSE.
+        """
+        mean, log_var = self.encode_stats(x)
+        z = mean + torch.randn_like(mean) * torch.exp(0.5 * log_var)
+        squared = (self.decode(z) - x).pow(2).flatten(1).sum(1).mean()
+        kl = kl_divergence(mean, log_var).mean()
+        return (squared + self.cfg.beta * kl) / x[0].numel(), squared, kl
+
+    def loss(self, x: torch.Tensor) -> torch.Tensor:
+        return self.loss_terms(x)[0]
+
+
+def build_model(cfg: AEConfig) -> Autoencoder:
+    return VariationalAutoencoder(cfg) if cfg.variational else Autoencoder(cfg)

@@ -21,7 +21,7 @@ from tqdm import tqdm
 from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from .data import DATASETS, DataUnavailable, load_images
 from .latent import encode
-from .model import AEConfig, Autoencoder
+from .model import AEConfig, Autoencoder, build_model
 
 # The chapter's settings (Adam 5e-4, batch 32, constant rate) and the recipe the shipped checkpoints
 # use; see README "Training".
@@ -55,7 +55,7 @@ def train_epoch(model: Autoencoder, images: torch.Tensor, optimizer, device, *, 
     total, seen = 0.0, 0
     for start in range(0, len(images), batch_size):
         x = images[order[start:start + batch_size]].to(device)
-        loss = nn.functional.mse_loss(model(x), x)
+        loss = model.loss(x)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
@@ -90,6 +90,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m ae.train", description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--dataset", choices=sorted(DATASETS), default="mnist")
+    p.add_argument("--model", choices=["ae", "vae"], default="ae", help="plain or variational autoencoder")
+    p.add_argument("--beta", type=float, default=1.0, help="VAE: weight of the KL term")
     p.add_argument("--z-dim", type=int, default=2)
     p.add_argument("--epochs", type=int, default=12)
     p.add_argument("--out", type=Path, required=True, help="checkpoint file to write")
@@ -118,7 +120,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 # The settings that define a run; on --resume they come from the checkpoint, not the command line.
-RUN_KEYS = ("dataset", "z_dim", "batch_size", "lr", "schedule", "batch_norm", "dropout", "seed", "limit",
+RUN_KEYS = ("dataset", "model", "beta", "z_dim", "batch_size", "lr", "schedule", "batch_norm", "dropout", "seed", "limit",
             "test_limit")
 
 
@@ -140,8 +142,9 @@ def run(args: argparse.Namespace) -> Path:
         model, history, state = ckpt.model, ckpt.history, ckpt.train_state
         print(f"Resuming {args.out} after epoch {len(history)} of {args.epochs}.")
     else:
-        cfg = AEConfig(z_dim=args.z_dim, use_batch_norm=args.batch_norm, dropout=args.dropout)
-        model = Autoencoder(cfg)
+        cfg = AEConfig(z_dim=args.z_dim, use_batch_norm=args.batch_norm, dropout=args.dropout,
+                       variational=args.model == "vae", beta=args.beta)
+        model = build_model(cfg)
 
     train = load_images(args.dataset, "train", data_dir=args.data_dir)
     test = load_images(args.dataset, "test", data_dir=args.data_dir)
@@ -181,7 +184,7 @@ def run(args: argparse.Namespace) -> Path:
         if args.quiet:
             print(f"epoch {epoch + 1}/{args.epochs}: train {train_loss:.4f}  test {test_loss:.4f}")
         save_checkpoint(
-            args.out, model=model, dataset=args.dataset, history=history,
+            args.out, model=model, dataset=args.dataset, history=history, model_type=args.model,
             train_codes=encode(model, train.images), train_labels=train.labels.numpy(),
             test_codes=encode(model, test.images), test_labels=test.labels.numpy(),
             test_errors=test_errors, train_args=run_args,
