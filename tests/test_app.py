@@ -123,3 +123,19 @@ def test_sidebar_controls_rerun_cleanly(monkeypatch, mnist_path):
     at.slider(key="ex_size").set_value(7).run()
     assert not at.exception and not at.error
     assert decoded_captions(at) == ["decoded at z = (1.000, 1.000)"]
+
+
+def test_a_vae_checkpoint_opens_in_the_explorer(monkeypatch, tmp_path):
+    import numpy as np
+
+    from ae import AEConfig, build_model, save_checkpoint
+
+    folder = tmp_path / "checkpoints"
+    rng = np.random.default_rng(0)
+    save_checkpoint(folder / "mnist_vae_z2.pt", model=build_model(AEConfig(variational=True)).eval(),
+                    dataset="mnist", history=[], model_type="vae",
+                    train_codes=rng.normal(size=(300, 2)), train_labels=rng.integers(0, 10, 300),
+                    test_codes=rng.normal(size=(100, 2)), test_labels=rng.integers(0, 10, 100))
+    at = run_app(monkeypatch, query={"z1": "0.25", "z2": "-0.5"}, checkpoint_dir=folder)
+    assert not at.exception and not at.error
+    assert decoded_captions(at) == ["decoded at z = (0.250, -0.500)"]
