@@ -3,7 +3,8 @@
 `load_images(name, split)` returns an `ImageSet` with float images in [0, 1], shaped (N, 1, 28, 28).
 Where the data comes from, in order:
 1. a local folder of the four standard idx files (`.gz` or extracted), given as `data_dir` or in the
-   `AE_DATA_DIR` environment variable;
+   `AE_DATA_DIR` environment variable (there, flat files are MNIST; other datasets go in their own
+   subfolder: `fashion/` or torchvision's `FashionMNIST/raw`);
 2. for Fashion-MNIST, Debian's `dataset-fashion-mnist` folder, if installed;
 3. torchvision's dataset class, which downloads into the cache folder for a user who is online.
 When none works, `DataUnavailable` says how to get the data.
@@ -88,12 +89,11 @@ def read_idx(path: str | Path) -> np.ndarray:
 
 
 def _find_idx(folder: Path, stem: str) -> Path | None:
-    """An idx file by its standard name, in the folder itself or torchvision's `<Name>/raw` layout."""
-    for sub in ("", "raw", "MNIST/raw", "FashionMNIST/raw"):
-        for suffix in ("", ".gz"):
-            candidate = folder / sub / (stem + suffix)
-            if candidate.is_file():
-                return candidate
+    """An idx file by its standard name (compressed or not) in `folder`."""
+    for suffix in ("", ".gz"):
+        candidate = folder / (stem + suffix)
+        if candidate.is_file():
+            return candidate
     return None
 
 
@@ -119,14 +119,24 @@ def _from_torchvision(name: str, split: str, root: Path) -> tuple[np.ndarray, np
     return ds.data.numpy(), ds.targets.numpy()
 
 
-def _candidate_folders(name: str, data_dir: str | Path | None) -> list[Path]:
-    if data_dir is not None:
-        return [Path(data_dir)]  # an explicit folder is the only place to look
-    folders = []
+# Where a dataset's files may sit below a data folder: its own subfolder or torchvision's layout.
+SUBFOLDERS = {"mnist": ("mnist", "MNIST/raw"), "fashion": ("fashion", "fashion-mnist", "FashionMNIST/raw")}
+
+
+def _candidate_folders(name: str, data_dir: str | Path | None) -> tuple[list[Path], list[Path]]:
+    """(roots that must exist, folders to look in, in order)."""
+    if data_dir is not None:  # an explicit folder is the only place to look; flat files are trusted
+        root = Path(data_dir)
+        return [root], [root] + [root / sub for sub in SUBFOLDERS[name]]
+    roots, folders = [], []
     if os.environ.get(DATA_DIR_ENV):
-        folders.append(Path(os.environ[DATA_DIR_ENV]))
+        root = Path(os.environ[DATA_DIR_ENV])
+        roots.append(root)
+        # The four standard file names are the same for every dataset, so flat files in AE_DATA_DIR
+        # are taken as MNIST; the others must sit in their own subfolder (fashion/, FashionMNIST/raw).
+        folders += ([root] if name == "mnist" else []) + [root / sub for sub in SUBFOLDERS[name]]
     folders += _spec(name)["system_dirs"]
-    return folders
+    return roots, folders
 
 
 def how_to_get(name: str) -> str:
@@ -146,11 +156,11 @@ def load_images(name: str = "mnist", split: str = "train", data_dir: str | Path 
     spec = _spec(name)
     if split not in IDX_FILES:
         raise ValueError(f"split must be 'train' or 'test', not {split!r}")
-    problems = []
+    roots, folders = _candidate_folders(name, data_dir)
+    problems = [f"{root} is not a folder" for root in roots if not root.is_dir()]
     arrays = None
-    for folder in _candidate_folders(name, data_dir):
+    for folder in folders:
         if not folder.is_dir():
-            problems.append(f"{folder} is not a folder")
             continue
         try:
             arrays = load_idx_folder(folder, split)

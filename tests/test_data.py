@@ -71,3 +71,23 @@ def test_unknown_dataset_and_split():
         load_images("cifar", "train")
     with pytest.raises(ValueError):
         load_images("mnist", "validation")
+
+
+def test_flat_files_in_the_data_variable_are_not_taken_for_fashion(tmp_path, monkeypatch):
+    make_idx_folder(tmp_path)  # flat: MNIST by convention
+    monkeypatch.setenv("AE_DATA_DIR", str(tmp_path))
+    monkeypatch.setitem(data.DATASETS["fashion"], "system_dirs", [])
+    assert len(load_images("mnist", "test", download=False)) == 6
+    with pytest.raises(DataUnavailable):
+        load_images("fashion", "test", download=False)
+    make_idx_folder(tmp_path / "fashion", n_test=4)
+    assert len(load_images("fashion", "test", download=False)) == 4
+
+
+def test_debians_fashion_folder_is_found(tmp_path, monkeypatch):
+    debian = tmp_path / "usr-share-datasets-fashion-mnist"
+    make_idx_folder(debian, n_test=5)
+    monkeypatch.delenv("AE_DATA_DIR", raising=False)
+    monkeypatch.setitem(data.DATASETS["fashion"], "system_dirs", [debian])
+    test = load_images("fashion", "test", download=False)
+    assert len(test) == 5 and test.classes[9] == "Ankle boot"
