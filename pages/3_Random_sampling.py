@@ -24,7 +24,7 @@ points = limits.sample_box(box, k, seed=int(seed))
 decoded = ui.decoded(ckpt, points)
 judge, problem = ui.judge_for(ckpt)
 report = limits.sample_report(points, index, decoded, judge) if judge else None
-in_gap = index.gap(points) > index.edge
+in_gap = report.in_gap if report is not None else index.gap(points) > index.edge
 
 left, right = st.columns([3, 2])
 with left:
@@ -40,8 +40,8 @@ with right:
 
 st.header("1. No clear way to pick a random point")
 st.write(f"Uniform points in the codes' bounding box: **{in_gap.mean():.0%}** land in a gap (farther from any "
-         f"training code than 99% of training codes are from their neighbours). The box is mostly empty, "
-         f"and nothing tells us which distribution to sample from.")
+         f"training code than 99% of training codes are from their neighbours). Much of the box is "
+         f"empty, and nothing tells us which distribution to sample from.")
 
 st.header("2. Unequal areas, so samples lack diversity")
 area = ui.area_shares_for(ckpt)
