@@ -25,3 +25,17 @@ def test_shipped_checkpoint_is_the_chapters_architecture_and_small():
     assert (ckpt.config.z_dim, ckpt.config.encoder_filters, ckpt.config.decoder_filters) == \
            (2, base.encoder_filters, base.decoder_filters)
     assert SHIPPED.stat().st_size < 5 * 2**20
+
+
+def test_shipped_vae_reconstructs_and_its_codes_follow_the_prior(mnist_path):
+    from ae import VariationalAutoencoder
+
+    vae = load_checkpoint(SHIPPED.with_name("mnist_vae_z2.pt"))
+    assert isinstance(vae.model, VariationalAutoencoder) and vae.model_type == "vae"
+    test = load_images("mnist", "test", data_dir=mnist_path)
+    mse = evaluate(vae.model, test.images, torch.device("cpu"))
+    assert mse <= 0.040 and abs(mse - vae.test_mse) < 1e-4
+    # The KL term pulls the codes towards N(0, I); the plain autoencoder's spread far wider.
+    assert np.abs(vae.test_codes.mean(axis=0)).max() < 0.2
+    assert ((vae.test_codes.std(axis=0) > 0.7) & (vae.test_codes.std(axis=0) < 1.3)).all()
+    assert (load_checkpoint(SHIPPED).test_codes.std(axis=0) > 2).all()
