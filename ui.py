@@ -41,8 +41,11 @@ def point_limits(codes: np.ndarray, reach: float = POINT_LIMIT) -> tuple[tuple[f
     return ae.latent.bounding_box(codes, margin=reach)
 
 
-def parse_point(raw_z1, raw_z2, limits) -> tuple[tuple[float, float] | None, str | None]:
-    """A point from URL query values. Returns (point, None), (None, warning) or (None, None) if absent."""
+def parse_point(raw_z1, raw_z2, limits, source: str = "The link's point") -> tuple[tuple[float, float] | None, str | None]:
+    """A point from URL query values (or a click). Returns (point, None), (None, warning) or (None, None).
+
+    `source` names the point in the warnings ("The link's point", "That click").
+    """
     if raw_z1 is None and raw_z2 is None:
         return None, None
     if raw_z1 is None or raw_z2 is None:
@@ -50,12 +53,12 @@ def parse_point(raw_z1, raw_z2, limits) -> tuple[tuple[float, float] | None, str
     try:
         z1, z2 = float(str(raw_z1).strip()), float(str(raw_z2).strip())
     except ValueError:
-        return None, f"The link's point (z1={str(raw_z1)[:20]!r}, z2={str(raw_z2)[:20]!r}) is not numeric, so it was ignored."
+        return None, f"{source} (z1={str(raw_z1)[:20]!r}, z2={str(raw_z2)[:20]!r}) is not numeric, so it was ignored."
     if not (math.isfinite(z1) and math.isfinite(z2)):
-        return None, "The link's point is not a finite number, so it was ignored."
+        return None, f"{source} is not a finite number, so it was ignored."
     (x0, x1), (y0, y1) = limits
     if not (x0 <= z1 <= x1 and y0 <= z2 <= y1):
-        return None, (f"The link's point ({z1:.4g}, {z2:.4g}) lies far outside this latent space "
+        return None, (f"{source} ({z1:.4g}, {z2:.4g}) lies far outside this latent space "
                       f"(z1 from {x0:.1f} to {x1:.1f}, z2 from {y0:.1f} to {y1:.1f}), so it was ignored.")
     return (z1, z2), None
 

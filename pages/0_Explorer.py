@@ -56,7 +56,8 @@ def remember_click():
     if point is None:
         return
     # Zoomed far out, a click can land where no link could point; the same limits apply to both.
-    point, st.session_state.ex_warning = ui.parse_point(point[0], point[1], ui.point_limits(ckpt.train_codes))
+    point, st.session_state.ex_warning = ui.parse_point(point[0], point[1], ui.point_limits(ckpt.train_codes),
+                                                              source="That click")
     if point is not None:
         st.session_state.ex_point = point
         st.query_params.update(z1=f"{point[0]:.5f}", z2=f"{point[1]:.5f}")
@@ -69,7 +70,7 @@ def explorer():
         ui.latent_scatter(ckpt, style, st.session_state.ex_point, key="ex_scatter", on_click=remember_click)
     with right:
         if st.session_state.get("ex_warning"):
-            st.warning(st.session_state.ex_warning.replace("The link's point", "That click"))
+            st.warning(st.session_state.ex_warning)
         ui.point_panel(ckpt, st.session_state.ex_point, key="ex")
 
 

@@ -77,6 +77,6 @@ def test_format_point():
 
 
 def test_clicks_far_outside_get_the_same_limits_as_links():
-    point, warning = ui.parse_point(1e6, 0.0, LIMITS)
-    assert point is None and "far outside" in warning
+    point, warning = ui.parse_point(1e6, 0.0, LIMITS, source="That click")
+    assert point is None and warning.startswith("That click (1e+06, 0) lies far outside")
     assert ui.parse_point(-9.5, 4.5, LIMITS) == ((-9.5, 4.5), None)
