@@ -27,6 +27,7 @@ DATASETS = {
         "title": "MNIST",
         "torchvision": "MNIST",
         "classes": [str(d) for d in range(10)],
+        "item": "digit", "items": "digits",
         "system_dirs": [],
     },
     "fashion": {
@@ -34,6 +35,7 @@ DATASETS = {
         "torchvision": "FashionMNIST",
         "classes": ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                     "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"],
+        "item": "item", "items": "items of clothing",
         "system_dirs": [Path("/usr/share/datasets/fashion-mnist")],
     },
 }
@@ -62,6 +64,17 @@ class ImageSet:
 
 def class_names(name: str) -> list[str]:
     return list(_spec(name)["classes"])
+
+
+def dataset_title(name: str) -> str:
+    """The dataset's display name ('MNIST', 'Fashion-MNIST')."""
+    return _spec(name)["title"]
+
+
+def item_words(name: str) -> tuple[str, str]:
+    """What one image shows and what many show, for sentences: ('digit', 'digits')."""
+    spec = _spec(name)
+    return spec["item"], spec["items"]
 
 
 def _spec(name: str) -> dict:

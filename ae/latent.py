@@ -89,6 +89,18 @@ def bounding_box(codes: np.ndarray, margin: float = 0.05) -> tuple[tuple[float, 
     return (float(lo[0] - pad[0]), float(hi[0] + pad[0])), (float(lo[1] - pad[1]), float(hi[1] + pad[1]))
 
 
+def to_relative(point, box) -> tuple[float, float]:
+    """A point as fractions of the box ((x0, x1), (y0, y1)): (0, 0) is its lower left, (1, 1) its upper right."""
+    (x0, x1), (y0, y1) = box
+    return (float(point[0]) - x0) / (x1 - x0), (float(point[1]) - y0) / (y1 - y0)
+
+
+def from_relative(fractions, box) -> tuple[float, float]:
+    """The point at the given fractions of the box (the inverse of `to_relative`)."""
+    (x0, x1), (y0, y1) = box
+    return x0 + float(fractions[0]) * (x1 - x0), y0 + float(fractions[1]) * (y1 - y0)
+
+
 @dataclass
 class Place:
     """What the gap measure says about one point."""

@@ -5,7 +5,10 @@
 2. Unequal areas, so samples lack diversity: the share of the box each class owns (`area_shares`)
    against its share of the data, and the classes a judge reads in decoded samples.
 3. Poor quality in gaps: a judge's confidence on decoded samples against decoded real codes and real
-   images (`confidence_report`).
+   images (`sample_report`).
+
+`measure_limits` puts all three (and the test reconstruction error) into one row of numbers per
+model, so a plain and a variational autoencoder can be compared measure by measure.
 """
 from __future__ import annotations
 
@@ -33,9 +36,7 @@ def area_shares(codes: np.ndarray, labels: np.ndarray, box, n_classes: int, reso
     xs = np.linspace(x0, x1, resolution)
     ys = np.linspace(y0, y1, resolution)
     grid = np.stack(np.meshgrid(xs, ys), -1).reshape(-1, 2)
-    _, nearest = cKDTree(codes).query(grid)
-    counts = np.bincount(np.asarray(labels)[nearest], minlength=n_classes)
-    return counts / counts.sum()
+    return nearest_class_shares(codes, labels, grid, n_classes)
 
 
 def class_shares(labels, n_classes: int) -> np.ndarray:
@@ -70,3 +71,97 @@ def sample_report(points, index, decoded: np.ndarray, judge) -> SampleReport:
     gaps = index.gap(points)
     predicted, confidence = judge(decoded)
     return SampleReport(np.asarray(points), gaps, gaps > index.edge, predicted, confidence)
+
+
+@dataclass
+class SamplerLimits:
+    """The three limits for one way of drawing random points."""
+
+    gaps: float  # share of the samples that land in gaps
+    area_ratio: float  # largest / smallest class share of the sampled region (inf if a class gets none)
+    area_spread: float  # std / mean of the class shares (0: every class owns the same share)
+    confidence: float  # the judge's median confidence on the decoded samples (nan without a judge)
+
+
+@dataclass
+class ModelLimits:
+    """The three limits of one model in numbers, for both samplers, and its reconstruction error."""
+
+    box: SamplerLimits  # uniform in the codes' bounding box (the chapter's recipe for the plain AE)
+    prior: SamplerLimits  # from N(0, I) (the VAE's recipe)
+    test_mse: float  # mean per-pixel reconstruction error on the test set (nan if unknown)
+
+
+SAMPLERS = {"box": "uniform in the codes' box", "prior": "drawn from N(0, I)"}
+# (field, label, format) of each measure, in reading order; every sampler gets each one.
+MEASURES = [
+    ("gaps", "1. samples in gaps", "{:.0%}"),
+    ("area_ratio", "2. class shares, largest / smallest", "{:.1f}x"),
+    ("area_spread", "2. class shares, spread (std / mean)", "{:.2f}"),
+    ("confidence", "3. median classifier confidence", "{:.2f}"),
+]
+
+
+def nearest_class_shares(codes: np.ndarray, labels: np.ndarray, points: np.ndarray, n_classes: int) -> np.ndarray:
+    """Share of `points` whose nearest training code belongs to each class."""
+    _, nearest = cKDTree(codes).query(points)
+    counts = np.bincount(np.asarray(labels)[nearest], minlength=n_classes)
+    return counts / max(counts.sum(), 1)
+
+
+def prior_shares(codes: np.ndarray, labels: np.ndarray, n_classes: int, n: int = 40_000, seed: int = 0) -> np.ndarray:
+    """Share of N(0, I)'s probability mass owned by each class (the `area_shares` of the prior)."""
+    return nearest_class_shares(codes, labels, sample_prior(n, codes.shape[1], seed), n_classes)
+
+
+def _spread(shares: np.ndarray) -> tuple[float, float]:
+    shares = np.asarray(shares, dtype=np.float64)
+    ratio = float(shares.max() / shares.min()) if shares.min() > 0 else float("inf")
+    return ratio, float(shares.std() / max(shares.mean(), 1e-12))
+
+
+def measure_limits(ckpt, judge=None, *, k: int = 1000, seed: int = 0, index=None, area=None) -> ModelLimits:
+    """Measure a checkpoint's three limits with k random samples from each sampler.
+
+    Samplers: uniform in the box of the test codes, and N(0, I). For each: the share of samples in
+    gaps, how unevenly the sampled region is split between the classes (each point goes to the class
+    of its nearest training code), and the judge's median confidence on the decoded samples.
+    `judge(images) -> (classes, confidences)` (None: confidences are nan). `index` (a LatentIndex of
+    the training codes) and `area` (the box's `area_shares`) may be passed in when already cached.
+    """
+    from .latent import LatentIndex, bounding_box, decode
+
+    index = index if index is not None else LatentIndex(ckpt.train_codes, ckpt.train_labels)
+    box = bounding_box(ckpt.test_codes, margin=0.0)
+    n_classes = int(max(ckpt.train_labels.max(), ckpt.test_labels.max())) + 1
+    shares = {"box": area if area is not None else area_shares(ckpt.train_codes, ckpt.train_labels, box, n_classes),
+              "prior": prior_shares(ckpt.train_codes, ckpt.train_labels, n_classes, seed=seed)}
+    samples = {"box": sample_box(box, k, seed), "prior": sample_prior(k, ckpt.config.z_dim, seed)}
+    results = {}
+    for name, points in samples.items():
+        confidence = float(np.median(judge(decode(ckpt.model, points))[1])) if judge is not None else float("nan")
+        ratio, spread = _spread(shares[name])
+        results[name] = SamplerLimits(gaps=float(np.mean(index.gap(points) > index.edge)), area_ratio=ratio,
+                                      area_spread=spread, confidence=confidence)
+    if ckpt.test_errors is not None:
+        mse = float(np.mean(ckpt.test_errors, dtype=np.float64))
+    else:
+        mse = float(ckpt.test_mse) if ckpt.test_mse is not None else float("nan")
+    return ModelLimits(box=results["box"], prior=results["prior"], test_mse=mse)
+
+
+def limits_table(models: dict[str, ModelLimits]) -> tuple[list[str], dict[str, list[str]]]:
+    """Row labels and one column of formatted values per model: every measure for each sampler, then the error."""
+    def fmt(value: float, pattern: str) -> str:
+        if np.isnan(value):
+            return "n/a"
+        return "∞ (a class gets none)" if np.isinf(value) else pattern.format(value)
+
+    labels = [f"{label}: {SAMPLERS[sampler]}" for sampler in SAMPLERS for _, label, _ in MEASURES]
+    labels.append("test reconstruction error (MSE per pixel)")
+    columns = {}
+    for name, m in models.items():
+        columns[name] = [fmt(getattr(getattr(m, sampler), field), pattern)
+                         for sampler in SAMPLERS for field, _, pattern in MEASURES]
+        columns[name].append(fmt(m.test_mse, "{:.4f}"))
+    return labels, columns

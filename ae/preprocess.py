@@ -1,8 +1,10 @@
-"""Turning a photo or scan of a handwritten digit into an MNIST-style 28x28 image.
+"""Turning an uploaded photo or scan into a 28x28 image in the style of MNIST or Fashion-MNIST.
 
 MNIST's recipe: grayscale, white digit on a black background, the digit's bounding box scaled to fit
 20x20 (keeping its aspect ratio), then placed in a 28x28 frame so that its centre of mass is at the
-centre. `prepare_digit` does each step and keeps every intermediate image so the app can show them.
+centre. Fashion-MNIST's recipe (Xiao et al., 2017): trim the background, scale the longest edge to 28,
+centre the shorter edge in the 28x28 frame, negate, grayscale. `prepare_image` does each step of the
+dataset's recipe and keeps every intermediate image so the app can show them.
 """
 from __future__ import annotations
 
@@ -53,8 +55,17 @@ def centre_by_mass(digit: np.ndarray, size: int = 28) -> np.ndarray:
     return frame
 
 
-def prepare_digit(data: bytes) -> PreparedDigit:
-    """Bytes of a PNG/JPG (or any image PIL reads) -> an MNIST-style digit, with every step kept."""
+def centre_box(item: np.ndarray, size: int = 28) -> np.ndarray:
+    """Place `item` (at most size x size) in the middle of a size x size frame (Fashion-MNIST's way)."""
+    h, w = item.shape
+    frame = np.zeros((size, size), np.float32)
+    top, left = (size - h) // 2, (size - w) // 2
+    frame[top:top + h, left:left + w] = item
+    return frame
+
+
+def _read_image(data: bytes) -> Image.Image:
+    """Decode uploaded bytes safely (size limits, decompression bombs), or raise InvalidImage."""
     if len(data) == 0:
         raise InvalidImage("The file is empty.")
     if len(data) > MAX_BYTES:
@@ -75,7 +86,13 @@ def prepare_digit(data: bytes) -> PreparedDigit:
                            "The image is too large to decode safely.") from None
     except (OSError, ValueError, SyntaxError) as e:
         raise InvalidImage(f"The image could not be decoded ({e}).") from None
+    return img
 
+
+def prepare_image(data: bytes, dataset: str = "mnist") -> PreparedDigit:
+    """Bytes of a PNG/JPG (or any image PIL reads) -> a 28x28 image in the dataset's style, every step kept."""
+    img = _read_image(data)
+    what = "digit" if dataset == "mnist" else "item"
     steps: list[tuple[str, np.ndarray]] = []
     if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
         # Transparent pixels count as paper: flatten onto white.
@@ -92,18 +109,29 @@ def prepare_digit(data: bytes) -> PreparedDigit:
     ink = np.clip(ink - background, 0, None)
     peak = float(ink.max())
     if peak < 0.15:
-        raise InvalidImage("No digit found: the image is (nearly) blank.")
+        raise InvalidImage(f"No {what} found: the image is (nearly) blank.")
     ink = ink / peak
     ink[ink < 0.1] = 0.0  # paper grain and JPEG noise
     steps.append(("dark background" + (" (inverted)" if inverted else ""), ink))
 
     rows, cols = np.nonzero(ink > 0.2)
     if len(rows) == 0:
-        raise InvalidImage("No digit found: the image is (nearly) blank.")
+        raise InvalidImage(f"No {what} found: the image is (nearly) blank.")
     crop = ink[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
     steps.append(("cropped", crop))
+    if dataset != "mnist":
+        scaled = _scale_to_fit(crop, box=28)
+        steps.append(("longest edge scaled to 28", scaled))
+        final = centre_box(scaled)
+        steps.append(("centred in 28x28", final))
+        return PreparedDigit(final, steps, inverted)
     scaled = _scale_to_fit(crop)
     steps.append(("scaled into 20x20", scaled))
     final = centre_by_mass(scaled)
     steps.append(("centred by mass in 28x28", final))
     return PreparedDigit(final, steps, inverted)
+
+
+def prepare_digit(data: bytes) -> PreparedDigit:
+    """An MNIST-style digit from image bytes (see `prepare_image`)."""
+    return prepare_image(data, "mnist")

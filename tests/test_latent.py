@@ -3,6 +3,7 @@ import pytest
 import torch
 
 from ae import AEConfig, Autoencoder, LatentIndex, decode, decode_grid, describe_place, encode, grid_points
+import ae
 from ae.latent import bounding_box, tile
 
 DIGITS = [str(d) for d in range(10)]
@@ -106,3 +107,12 @@ def test_thresholds_follow_the_datas_own_spacing():
     sparse = LatentIndex(np.concatenate([line[:900], stragglers, stragglers + [0, 500]]), np.zeros(920, int))
     assert sparse.edge == pytest.approx(20.0)
     assert sparse.place([10.5, 0]).gap == pytest.approx(0.5)
+
+
+def test_relative_positions_map_between_boxes():
+    small, large = ((0.0, 2.0), (-1.0, 1.0)), ((-10.0, 10.0), (0.0, 40.0))
+    assert ae.latent.to_relative((0.5, 0.5), small) == (0.25, 0.75)
+    assert ae.latent.from_relative((0.25, 0.75), large) == (-5.0, 30.0)
+    # Outside the box the fractions leave [0, 1] and still map back exactly.
+    point = (3.0, -2.5)
+    assert ae.latent.from_relative(ae.latent.to_relative(point, small), small) == pytest.approx(point)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from ae.preprocess import InvalidImage, centre_by_mass, prepare_digit
+from ae.preprocess import InvalidImage, centre_by_mass, prepare_digit, prepare_image
 
 
 def png(img: Image.Image, fmt="PNG") -> bytes:
@@ -88,3 +88,34 @@ def test_centre_by_mass_hand_checked():
     assert frame[14, 14] == 1.0 or frame[13, 13] == 1.0
     with pytest.raises(InvalidImage):
         centre_by_mass(np.zeros((3, 3)))
+
+
+def test_fashion_recipe_fills_28_on_the_long_edge_and_centres_the_box():
+    # A dark, tall 'trouser' on white, off to one side of the photo.
+    photo = drawn_digit(size=(300, 240), box=(20, 40, 79, 219), paper=250, ink=30)
+    result = prepare_image(png(photo), "fashion")
+    assert result.inverted and result.image.shape == (28, 28)
+    rows, cols = np.nonzero(result.image > 0.5)
+    assert (rows.min(), rows.max()) == (0, 27)  # 180 px tall -> the full 28
+    width = cols.max() - cols.min() + 1
+    assert 8 <= width <= 11  # 60 px wide at the same scale: about 9
+    assert abs((cols.min() + cols.max()) / 2 - 13.5) <= 1  # the box is centred, not its mass
+    assert [title for title, _ in result.steps][-2:] == ["longest edge scaled to 28", "centred in 28x28"]
+
+
+def test_fashion_recipe_centres_a_lopsided_item_by_its_box_and_mnist_by_mass():
+    # An L shape: most of its mass sits in the vertical bar on the left.
+    img = Image.new("L", (200, 200), 255)
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((40, 20, 70, 180), fill=0)
+    draw.rectangle((40, 150, 160, 180), fill=0)
+    fashion = prepare_image(png(img), "fashion").image
+    _, cols = np.nonzero(fashion > 0.5)
+    assert abs((cols.min() + cols.max()) / 2 - 13.5) <= 1
+    assert centre_of_mass(fashion)[1] < 12.5  # the mass stays left of the centre
+    assert abs(centre_of_mass(prepare_digit(png(img)).image)[1] - 13.5) <= 0.6
+
+
+def test_blank_fashion_upload_names_an_item():
+    with pytest.raises(InvalidImage, match="No item found"):
+        prepare_image(png(Image.new("L", (50, 50), 255)), "fashion")
