@@ -26,7 +26,6 @@ import components
 ROOT = Path(__file__).resolve().parent
 # AE_CHECKPOINT_DIR points the app at another folder of checkpoints (the tests use it).
 CHECKPOINT_DIR = Path(os.environ.get("AE_CHECKPOINT_DIR", ROOT / "checkpoints"))
-DEFAULT_CHECKPOINT = "mnist_ae_z2.pt"
 # One intra-op thread: the server decodes single points for many sessions at once, and with more
 # threads a busy machine turns a 1 ms decode into 100 ms of thread contention.
 torch.set_num_threads(1)
@@ -109,24 +108,95 @@ def format_point(point: tuple[float, float]) -> str:
 
 # ---------------------------------------------------------------- checkpoints and data (cached)
 
-def list_checkpoints() -> list[str]:
-    """Autoencoder checkpoints; classifiers (`*_classifier.pt`) live beside them but are not listed."""
-    return sorted(p.name for p in CHECKPOINT_DIR.glob("*.pt") if not p.name.endswith("_classifier.pt"))
+DATASET_PARAM = "dataset"  # the URL query parameter that carries the dataset from page to page
+
+
+def choose_dataset(prefix: str) -> str:
+    """The sidebar's dataset switch, shared by every page and remembered in the URL (?dataset=fashion).
+
+    The first page a session opens takes the dataset from its link; after that the choice carries
+    from page to page in the session and is written back into each page's URL.
+    """
+    names = list(ae.data.DATASETS)
+    if "lx_dataset" not in st.session_state:
+        asked = st.query_params.get(DATASET_PARAM)
+        if asked is not None and asked not in names:
+            st.warning(f"The link asks for the dataset {str(asked)[:30]!r}, which this app does not know; "
+                       f"showing {ae.data.dataset_title(names[0])}.")
+        st.session_state.lx_dataset = asked if asked in names else names[0]
+    current = st.session_state.lx_dataset if st.session_state.lx_dataset in names else names[0]
+    choice = st.sidebar.radio("Dataset", names, index=names.index(current), key=f"{prefix}_dataset",
+                              horizontal=True, format_func=ae.data.dataset_title)
+    st.session_state.lx_dataset = choice
+    if st.query_params.get(DATASET_PARAM) != choice:
+        st.query_params[DATASET_PARAM] = choice
+    return choice
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _checkpoint_kind(path: str, stamp: float) -> tuple[str | None, str | None]:
+    """(dataset, model type) of a checkpoint file, or (None, None) if it cannot be read."""
+    try:
+        ckpt = _load(path, stamp)
+    except ae.CheckpointError:
+        return None, None
+    return ckpt.dataset, ckpt.model_type
+
+
+def _dataset_of(path: Path) -> str | None:
+    """A checkpoint's dataset: from its name's prefix (mnist_..., fashion_...), else from the file."""
+    for name in ae.data.DATASETS:
+        if path.name.startswith(name + "_"):
+            return name
+    return _checkpoint_kind(str(path), _stamp(path))[0]
+
+
+def list_checkpoints(dataset: str | None = None) -> list[str]:
+    """Autoencoder checkpoints (of one dataset, if given); classifiers (`*_classifier.pt`) are not listed.
+
+    A file that cannot be read is listed under every dataset, so that picking it explains what is wrong.
+    """
+    paths = sorted(p for p in CHECKPOINT_DIR.glob("*.pt") if not p.name.endswith("_classifier.pt"))
+    if dataset is None:
+        return [p.name for p in paths]
+    return [p.name for p in paths if _dataset_of(p) in (dataset, None)]
+
+
+def model_type_of(name: str) -> str | None:
+    """'ae' or 'vae' for a checkpoint in CHECKPOINT_DIR, None if it cannot be read."""
+    path = CHECKPOINT_DIR / name
+    return _checkpoint_kind(str(path), _stamp(path))[1]
+
+
+def _same_kind_for(name: str | None, dataset: str, names: list[str]) -> str | None:
+    """The checkpoint of `dataset` that matches `name` of another dataset (mnist_vae_z2 -> fashion_vae_z2)."""
+    for other in ae.data.DATASETS:
+        if name and name.startswith(other + "_") and f"{dataset}_{name[len(other) + 1:]}" in names:
+            return f"{dataset}_{name[len(other) + 1:]}"
+    return None
+
+
+def no_checkpoints_message(dataset: str) -> str:
+    return (f"No {ae.data.dataset_title(dataset)} checkpoints in checkpoints/. Train one: "
+            f"`python -m ae.train --dataset {dataset} --out checkpoints/{dataset}_ae_z2.pt`, "
+            f"or switch the dataset in the sidebar.")
 
 
 def choose_checkpoint(prefix: str) -> ae.Checkpoint | None:
-    """The sidebar's checkpoint picker, shared by every page: the choice carries from page to page.
+    """The sidebar's dataset switch and checkpoint picker, shared by every page: choices carry over.
 
     Shows what is wrong (and returns None) when there is no checkpoint or the chosen one is unusable.
     """
-    names = list_checkpoints()
+    dataset = choose_dataset(prefix)
+    names = list_checkpoints(dataset)
     if not names:
-        st.error("No checkpoints in checkpoints/. Train one: "
-                 "`python -m ae.train --out checkpoints/mnist_ae_z2.pt`.")
+        st.error(no_checkpoints_message(dataset))
         return None
     current = st.session_state.get("lx_checkpoint")
     if current not in names:
-        current = DEFAULT_CHECKPOINT if DEFAULT_CHECKPOINT in names else names[0]
+        default = f"{dataset}_ae_z2.pt"
+        current = _same_kind_for(current, dataset, names) or (
+            default if default in names else next((n for n in names if model_type_of(n)), names[0]))
     choice = st.sidebar.selectbox("Checkpoint", names, index=names.index(current), key=f"{prefix}_checkpoint")
     st.session_state.lx_checkpoint = choice
     ckpt, problem = load_checkpoint(choice)
@@ -253,6 +323,25 @@ def clicked(key: str) -> tuple[float, float] | None:
 
 # ---------------------------------------------------------------- the decoded point panel
 
+def decoded_figure(ckpt: ae.Checkpoint, point: tuple[float, float], size: int) -> np.ndarray:
+    """Show the decoder's image for `point`, enlarged to `size` pixels, captioned with the point; returns it."""
+    image = ae.decode_point(ckpt.model, *point)
+    st.markdown(pixel_figures_html([image], [f"decoded at z = {format_point(point)}"], size, kind="lx-decoded"),
+                unsafe_allow_html=True)
+    return image
+
+
+def point_card(ckpt: ae.Checkpoint, point: tuple[float, float], judge) -> None:
+    """A compact point panel for side-by-side views: decoded image, gap measure, the judge's reading."""
+    names = ae.class_names(ckpt.dataset)
+    image = decoded_figure(ckpt, point, 196)
+    place = index_for(ckpt).place(point)
+    st.markdown(f"Gap measure **{place.gap:.1f}** × usual spacing. {ae.describe_place(place, names)}")
+    if judge is not None:
+        (label,), (confidence,) = judge(image[None])
+        st.markdown(f"The classifier reads **{names[int(label)]}**, {confidence:.0%} sure.")
+
+
 def point_panel(ckpt: ae.Checkpoint, point: tuple[float, float] | None, *, key: str) -> None:
     """Decoded image, coordinates, download, gap meter and nearest training images for one point."""
     if point is None:
@@ -260,9 +349,7 @@ def point_panel(ckpt: ae.Checkpoint, point: tuple[float, float] | None, *, key: 
                 "to see what the decoder makes of that point.")
         return
     names = ae.class_names(ckpt.dataset)
-    image = ae.decode_point(ckpt.model, *point)
-    st.markdown(pixel_figures_html([image], [f"decoded at z = {format_point(point)}"], 280, kind="lx-decoded"),
-                unsafe_allow_html=True)
+    image = decoded_figure(ckpt, point, 280)
     st.download_button("Download PNG", png_bytes(image), key=f"{key}_download", mime="image/png",
                        file_name=f"decoded_z1_{point[0]:.3f}_z2_{point[1]:.3f}.png")
     place = index_for(ckpt).place(point)
@@ -344,16 +431,19 @@ def image_strip(images: np.ndarray, captions: list[str] | None = None, width: in
     st.image([upscale(img, width) for img in images], caption=captions, width=width, output_format="PNG")
 
 
-@st.cache_data(max_entries=8, show_spinner="Measuring the area of each class...")
-def _area_shares(path: str, stamp: float) -> np.ndarray:
-    from ae.limits import area_shares
+@st.cache_data(max_entries=16, show_spinner="Measuring the area of each class...")
+def _class_shares(path: str, stamp: float, sampler: str) -> np.ndarray:
+    from ae import limits
     ckpt = _load(path, stamp)
-    box = ae.latent.bounding_box(ckpt.test_codes, margin=0.0)
-    return area_shares(ckpt.train_codes, ckpt.train_labels, box, len(ae.class_names(ckpt.dataset)))
+    n_classes = len(ae.class_names(ckpt.dataset))
+    if sampler == "prior":
+        return limits.prior_shares(ckpt.train_codes, ckpt.train_labels, n_classes)
+    return limits.area_shares(ckpt.train_codes, ckpt.train_labels, sampling_box(ckpt), n_classes)
 
 
-def area_shares_for(ckpt: ae.Checkpoint) -> np.ndarray:
-    return _area_shares(str(ckpt.path), _stamp(ckpt.path))
+def class_shares_for(ckpt: ae.Checkpoint, sampler: str = "box") -> np.ndarray:
+    """Share of the sampled region each class owns: of the codes' box ('box') or of N(0, I)'s mass ('prior')."""
+    return _class_shares(str(ckpt.path), _stamp(ckpt.path), sampler)
 
 
 CONFIDENCE_SAMPLE = 300  # test codes (and test images) judged for the quality comparison
@@ -392,3 +482,43 @@ def _decoded(path: str, stamp: float, points: np.ndarray) -> np.ndarray:
 def decoded(ckpt: ae.Checkpoint, points: np.ndarray) -> np.ndarray:
     """Decodings of `points`, cached per checkpoint and point set (reruns do not decode again)."""
     return _decoded(str(ckpt.path), _stamp(ckpt.path), np.asarray(points, dtype=np.float32))
+
+
+# ---------------------------------------------------------------- helpers for the comparison page
+
+def choose_pair(prefix: str, dataset: str) -> tuple[ae.Checkpoint, ae.Checkpoint] | None:
+    """Sidebar pickers for a plain and a variational autoencoder of `dataset`; None (with a message) if missing."""
+    names = list_checkpoints(dataset)
+    kinds = {name: model_type_of(name) for name in names}
+    picked = []
+    for kind, label in (("ae", "Plain autoencoder"), ("vae", "Variational autoencoder")):
+        options = [n for n in names if kinds[n] == kind]
+        if not options:
+            st.error(f"No {label.lower()} checkpoint for {ae.data.dataset_title(dataset)} in checkpoints/. "
+                     f"Train one: `python -m ae.train --dataset {dataset} --model {kind} "
+                     f"--out checkpoints/{dataset}_{kind}_z2.pt`.")
+            return None
+        default = f"{dataset}_{kind}_z2.pt"
+        choice = st.sidebar.selectbox(label, options, index=options.index(default) if default in options else 0,
+                                      key=f"{prefix}_{kind}")
+        picked.append(load_checkpoint(choice)[0])
+    return picked[0], picked[1]
+
+
+def sampling_box(ckpt: ae.Checkpoint):
+    """The codes' box without margin: where uniform random samples are drawn and relative positions live."""
+    return ae.latent.bounding_box(ckpt.test_codes, margin=0.0)
+
+
+@st.cache_data(max_entries=8, show_spinner="Measuring the three limits...")
+def _limits(path: str, stamp: float, k: int, seed: int):
+    from ae.limits import measure_limits
+    ckpt = _load(path, stamp)
+    judge, _ = judge_for(ckpt)
+    return measure_limits(ckpt, judge, k=k, seed=seed, index=latent_index(path, stamp),
+                          area=_class_shares(path, stamp, "box"))
+
+
+def limits_for(ckpt: ae.Checkpoint, k: int = 1000, seed: int = 0):
+    """`ae.limits.measure_limits` of a checkpoint, cached (the same numbers as bench/compare_models.py)."""
+    return _limits(str(ckpt.path), _stamp(ckpt.path), k, seed)

@@ -39,8 +39,11 @@ const PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
 function classTraces(points, d) {
   // One WebGL trace per class, so the legend hides and shows digits. Built once per payload so that
   // Plotly.react sees the same arrays on every rerun and skips re-uploading them.
+  // Keyed by payload and style, so that two scatters on one page (AE beside VAE) keep their own.
   const cacheKey = `${d.points_url}|${d.point_size}|${d.opacity}`;
-  if (store.traceKey === cacheKey) return store.traces;
+  store.traces = store.traces || {};
+  if (store.traces[cacheKey]) return store.traces[cacheKey];
+  if (Object.keys(store.traces).length >= 8) store.traces = {};  // style sliders make new keys
   const traces = points.classes.map((name, c) => ({
     type: "scattergl", mode: "markers", name, x: [], y: [], customdata: [],
     marker: { size: d.point_size, opacity: d.opacity, color: PALETTE[c % PALETTE.length] },
@@ -50,7 +53,7 @@ function classTraces(points, d) {
     const t = traces[points.label[i]];
     t.x.push(points.x[i]); t.y.push(points.y[i]); t.customdata.push(points.index[i]);
   }
-  store.traceKey = cacheKey; store.traces = traces;
+  store.traces[cacheKey] = traces;
   return traces;
 }
 

@@ -15,16 +15,17 @@ An **autoencoder** squeezes each 28x28 image (784 numbers) through a bottleneck 
 its **code** `(z1, z2)`, and learns to rebuild the image from those two numbers alone. The encoder
 learns where to put each image; the decoder learns to turn *any* point of the plane back into an image.
 
-The plane of all codes is the **latent space**. Similar images land near each other, so the digits form
-clusters. The decoder was only ever trained on points where real images landed, so:
+The plane of all codes is the **latent space**. Similar images land near each other, so the classes
+(digits in MNIST, kinds of clothing in Fashion-MNIST; switch in the sidebar) form clusters. The decoder was only ever trained on points where real images landed, so:
 
 1. **There is no clear way to pick a random point**: the clusters have odd shapes and sizes, and most of
    the plane is empty.
-2. **Samples lack diversity**: digits take very unequal areas, so random points mostly hit a few digits.
-3. **Quality collapses in the gaps**: a point between clusters decodes to a smudge that is no digit at all.
+2. **Samples lack diversity**: classes take very unequal areas, so random points mostly hit a few of them.
+3. **Quality collapses in the gaps**: a point between clusters decodes to a smudge that is no digit (or garment) at all.
    Turn on *Show where the gaps are* in the sidebar, click into a red region, and watch it happen.
 
-The variational autoencoder (next chapter) fixes this by making the codes fill a known, continuous region.
+The variational autoencoder (next chapter) fixes this by making the codes fill a known, continuous region:
+pick a `*_vae_*` checkpoint in the sidebar, or open **Autoencoder vs VAE** to click both side by side.
 """)
 
 import ui  # noqa: E402  (torch and the model load after the page has started drawing)
@@ -43,6 +44,12 @@ with st.sidebar:
 if ckpt is None:
     st.stop()
 
+if st.session_state.get("ex_point_dataset", ckpt.dataset) != ckpt.dataset:
+    # A point of one dataset's plane means nothing in another's: start the new one unclicked.
+    st.session_state.ex_point = None
+    for name in ("z1", "z2"):
+        st.query_params.pop(name, None)
+st.session_state.ex_point_dataset = ckpt.dataset
 if "ex_point" not in st.session_state:  # first run of this session: open on the shared link's point
     point, warning = ui.parse_point(st.query_params.get("z1"), st.query_params.get("z2"),
                                     ui.point_limits(ckpt.train_codes))

@@ -9,7 +9,7 @@ import ui
 st.set_page_config(page_title="Reconstructions", layout="wide")
 st.title("Reconstructions")
 st.caption("Each test image is squeezed into two numbers and rebuilt from them. The rebuilds keep the "
-           "digit's rough shape but lose detail: two numbers cannot hold a whole handwriting style.")
+           "rough shape but lose detail: two numbers cannot hold a whole handwriting style or fabric pattern.")
 ckpt = ui.choose_checkpoint("rec")
 if ckpt is None:
     st.stop()

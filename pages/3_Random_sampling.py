@@ -13,14 +13,20 @@ st.title("Random sampling and the three limits")
 ckpt = ui.choose_checkpoint("rs")
 if ckpt is None:
     st.stop()
+SOURCES = limits.SAMPLERS
 with st.sidebar:
     k = st.slider("Random points K", 10, 1000, 100, step=10, key="rs_k")
     seed = st.number_input("Seed", 0, 10_000, 0, key="rs_seed")
+    # A VAE is trained to make N(0, I) its code distribution; a plain autoencoder has no such recipe.
+    source = st.radio("Sample from", list(SOURCES), format_func=SOURCES.get, key="rs_source",
+                      index=1 if ckpt.model_type == "vae" else 0)
 
 names = ae.class_names(ckpt.dataset)
+item, items = ae.data.item_words(ckpt.dataset)
 index = ui.index_for(ckpt)
-box = ae.latent.bounding_box(ckpt.test_codes, margin=0.0)
-points = limits.sample_box(box, k, seed=int(seed))
+box = ui.sampling_box(ckpt)
+points = (limits.sample_box(box, k, seed=int(seed)) if source == "box"
+          else limits.sample_prior(k, ckpt.config.z_dim, seed=int(seed)))
 decoded = ui.decoded(ckpt, points)
 judge, problem = ui.judge_for(ckpt)
 report = limits.sample_report(points, index, decoded, judge) if judge else None
@@ -39,20 +45,31 @@ with right:
     st.image(ui.upscale(ae.latent.tile(tiles, 8), 8 * 64), output_format="PNG", width="stretch")
 
 st.header("1. No clear way to pick a random point")
-st.write(f"Uniform points in the codes' bounding box: **{in_gap.mean():.0%}** land in a gap (farther from any "
-         f"training code than 99% of training codes are from their neighbours). Much of the box is "
-         f"empty, and nothing tells us which distribution to sample from.")
+where = "Uniform points in the codes' bounding box" if source == "box" else "Points drawn from N(0, I)"
+st.write(f"{where}: **{in_gap.mean():.0%}** land in a gap (farther from any training code than 99% of "
+         f"training codes are from their neighbours).")
+if ckpt.model_type == "vae":
+    st.write("This is a variational autoencoder: its KL term pulls the codes towards N(0, I), so "
+             "sampling from N(0, I) is a recipe, not a guess. Compare with a plain autoencoder's "
+             "checkpoint, or open *Autoencoder vs VAE*.")
+else:
+    st.write("For a plain autoencoder nothing says which distribution to sample from: much of its box "
+             "is empty, and N(0, I) covers only a corner of how far its codes spread.")
 
 st.header("2. Unequal areas, so samples lack diversity")
-area = ui.area_shares_for(ckpt)
+area = ui.class_shares_for(ckpt, source)
 data_share = limits.class_shares(ckpt.train_labels, len(names))
-shares = pd.DataFrame({"latent area": area, "data": data_share}, index=names)
+region = "latent area" if source == "box" else "share of N(0, I)"
+shares = pd.DataFrame({region: area, "data": data_share}, index=names)
 if report is not None:
     predicted, confidence = report.predicted, report.confidence
     shares["read in random samples"] = limits.class_shares(predicted, len(names))
 st.bar_chart(shares, stack=False, height=300)
-st.write(f"The largest class owns {area.max() / max(area.min(), 1e-9):.1f}x the area of the smallest, "
-         f"although the classes are about equally common in the data.")
+what = "area of the box" if source == "box" else "probability mass of N(0, I)"
+uneven = (f"the largest class owns {area.max() / area.min():.1f}x the {what} of the smallest"
+          if area.min() > 0 else f"at least one class owns none of the {what}")
+st.write(f"Each point goes to the class of its nearest training code: {uneven}, although the classes "
+         f"are about equally common in the data.")
 
 st.header("3. Poor quality between the clusters")
 if report is None:
@@ -68,16 +85,19 @@ fig = go.Figure([go.Histogram(x=v, name=name, opacity=0.55, histnorm="percent", 
 fig.update_layout(barmode="overlay", height=320, xaxis_title="classifier confidence", yaxis_title="% of images",
                   margin=dict(l=40, r=10, t=10, b=40))
 st.plotly_chart(fig, key="rs_confidence")
-st.write("A confident reading means the decoding looks like a clear digit. Random points decode to "
-         "images the classifier is much less sure about, most of all those that land in gaps.")
+in_gaps, others = (f"{np.median(confidence[m]):.2f}" if m.any() else "n/a (none)" for m in (in_gap, ~in_gap))
+st.write(f"A confident reading means the classifier takes the decoding for a clear {item}. Median "
+         f"confidence: {in_gaps} for the random samples in gaps, {others} for the "
+         f"others, {np.median(real_codes_conf):.2f} for decoded test codes. A classifier trained on clean "
+         f"images is sure of many odd images too, so look at the decodings above as well.")
 
 st.subheader("The numbers")
 table = pd.DataFrame({
-    "measure": ["random points in gaps", "largest / smallest class area",
+    "measure": [f"random points in gaps ({SOURCES[source]})", f"largest / smallest class share ({region})",
                 "median confidence, random samples", "median confidence, random samples in gaps",
                 "median confidence, decoded test codes"] +
                (["median confidence, real test images"] if test is not None else []),
-    "value": [f"{in_gap.mean():.0%}", f"{area.max() / max(area.min(), 1e-9):.1f}x",
+    "value": [f"{in_gap.mean():.0%}", f"{area.max() / area.min():.1f}x" if area.min() > 0 else "∞",
               f"{np.median(confidence):.2f}", f"{np.median(confidence[in_gap]):.2f}" if in_gap.any() else "n/a",
               f"{np.median(real_codes_conf):.2f}"] +
              ([f"{np.median(curves['real test images']):.2f}"] if test is not None else []),

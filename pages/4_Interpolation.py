@@ -10,16 +10,19 @@ from ae import limits
 st.set_page_config(page_title="Interpolation", layout="wide")
 st.title("Interpolation")
 st.caption("Pick two test images, by index or by clicking two points on the plot. The straight line "
-           "between their codes crosses whatever lies between them; in a gap the decodings stop being digits.")
+           "between their codes crosses whatever lies between them; in a gap the decodings stop looking "
+           "like anything real.")
 ckpt = ui.choose_checkpoint("ip")
 if ckpt is None:
     st.stop()
 names = ae.class_names(ckpt.dataset)
 n_test = len(ckpt.test_codes)
+# Defaults whose straight line crosses a wide gap in the shipped plain autoencoder: MNIST, a 1 and a
+# 7; Fashion-MNIST, a trouser (test image 2) and a bag (test image 18).
+start, end = {"mnist": (9356, 1369), "fashion": (2, 18)}.get(ckpt.dataset, (0, 1))
 with st.sidebar:
-    # Defaults: a 1 and a 7 of the shipped MNIST model whose straight line crosses a wide gap.
-    a_index = st.number_input("Start: test image", 0, n_test - 1, min(9356, n_test - 1), key="ip_a")
-    b_index = st.number_input("End: test image", 0, n_test - 1, min(1369, n_test - 1), key="ip_b")
+    a_index = st.number_input("Start: test image", 0, n_test - 1, min(start, n_test - 1), key=f"ip_a_{ckpt.dataset}")
+    b_index = st.number_input("End: test image", 0, n_test - 1, min(end, n_test - 1), key=f"ip_b_{ckpt.dataset}")
     steps = st.slider("Steps", 3, 24, 12, key="ip_steps")
     if st.button("Use the test images again", key="ip_reset"):
         st.session_state.pop("ip_clicks", None)

@@ -1,32 +1,39 @@
-"""Your own digit: upload a handwritten digit, prepare it like MNIST, and see where the encoder puts it."""
+"""Your own image: upload a digit (or a garment photo), prepare it like the dataset, see where the encoder puts it."""
 import plotly.graph_objects as go
 import streamlit as st
 import torch
 
 import ae
 import ui
-from ae.preprocess import InvalidImage, prepare_digit
+from ae.preprocess import InvalidImage, prepare_image
 
-st.set_page_config(page_title="Your own digit", layout="wide")
-st.title("Your own digit")
-st.caption("Photograph or scan a digit written on paper (or draw one in any paint program) and upload "
-           "it. It is prepared the way MNIST was: grayscale, white on black, cropped, scaled into 20x20, "
-           "centred by mass in 28x28. Then the encoder places it in the latent space.")
+st.set_page_config(page_title="Your own image", layout="wide")
 ckpt = ui.choose_checkpoint("own")
 if ckpt is None:
     st.stop()
-upload = st.file_uploader("A PNG or JPG of one handwritten digit", key="own_upload",
-                          type=["png", "jpg", "jpeg", "gif", "bmp", "webp"])
+if ckpt.dataset == "mnist":
+    st.title("Your own digit")
+    st.caption("Photograph or scan a digit written on paper (or draw one in any paint program) and upload "
+               "it. It is prepared the way MNIST was: grayscale, white on black, cropped, scaled into 20x20, "
+               "centred by mass in 28x28. Then the encoder places it in the latent space.")
+    prompt = "A PNG or JPG of one handwritten digit"
+else:
+    st.title("Your own item of clothing")
+    st.caption("Upload a photo of one garment, shoe or bag on a plain light background. It is prepared the "
+               "way Fashion-MNIST was: grayscale, negated (light item on black), trimmed, longest edge "
+               "scaled to 28, centred in 28x28. Then the encoder places it in the latent space.")
+    prompt = "A PNG or JPG of one item of clothing"
+upload = st.file_uploader(prompt, key="own_upload", type=["png", "jpg", "jpeg", "gif", "bmp", "webp"])
 if upload is None:
     st.info("Upload an image to begin.")
     st.stop()
 try:
-    digit = prepare_digit(upload.getvalue())
+    digit = prepare_image(upload.getvalue(), ckpt.dataset)
 except InvalidImage as e:
     st.error(f"{upload.name}: {e}")
     st.stop()
 
-st.subheader("Preparing it like MNIST")
+st.subheader(f"Preparing it like {ae.data.dataset_title(ckpt.dataset)}")
 columns = st.columns(len(digit.steps))
 for column, (title, image) in zip(columns, digit.steps):
     column.image(ui.upscale(image, 140) if max(image.shape) <= 140 else image, caption=title,
@@ -40,19 +47,19 @@ names = ae.class_names(ckpt.dataset)
 left, right = st.columns([3, 2])
 with left:
     fig = ui.scatter_figure(ckpt, height=500)
-    fig.add_trace(go.Scatter(x=[code[0]], y=[code[1]], mode="markers", name="your digit",
+    fig.add_trace(go.Scatter(x=[code[0]], y=[code[1]], mode="markers", name="yours",
                              marker=dict(symbol="star", size=22, color="black", line=dict(color="white", width=2))))
     st.plotly_chart(fig, key="own_scatter")
 with right:
     st.image([ui.upscale(digit.image, 168), ui.upscale(reconstruction, 168)],
-             caption=["your digit, prepared", "its reconstruction"], width=168, output_format="PNG")
+             caption=["yours, prepared", "its reconstruction"], width=168, output_format="PNG")
     st.write(f"Code: **{ui.format_point(code)}**. {ae.describe_place(place, names)}")
     judge, problem = ui.judge_for(ckpt)
     if judge is None:
         st.caption(problem)
     else:
         (p_in, p_out), (c_in, c_out) = judge([digit.image, reconstruction])
-        st.metric("The classifier reads your digit as", names[p_in], help=f"{c_in:.0%} sure")
+        st.metric("The classifier reads yours as", names[p_in], help=f"{c_in:.0%} sure")
         st.caption(f"{c_in:.0%} sure")
         st.metric("... and its reconstruction as", names[p_out], help=f"{c_out:.0%} sure")
         st.caption(f"{c_out:.0%} sure")

@@ -77,15 +77,15 @@ def chromium_page(width: int = 1400, height: int = 1000):
             browser.close()
 
 
-def plot_area(page):
-    """The scatter's plot rectangle in page pixels and its axis ranges: {left, top, width, height, x, y}."""
-    return page.evaluate("""() => {
-        const gd = document.querySelector('.lx-plot');
+def plot_area(page, nth: int = 0):
+    """The nth scatter's plot rectangle in page pixels and its axis ranges: {left, top, width, height, x, y}."""
+    return page.evaluate("""(nth) => {
+        const gd = document.querySelectorAll('.lx-plot')[nth];
         const box = gd.querySelector('.nsewdrag').getBoundingClientRect();
         const fl = gd._fullLayout;
         return {left: box.left, top: box.top, width: box.width, height: box.height,
                 x: fl.xaxis.range.slice(), y: fl.yaxis.range.slice()};
-    }""")
+    }""", nth)
 
 
 def to_pixels(area, z1, z2):
@@ -125,3 +125,19 @@ def caption_point(caption: str) -> tuple[float, float]:
     inner = caption.split("(", 1)[1].rstrip(")")
     z1, z2 = (float(v) for v in inner.split(","))
     return z1, z2
+
+
+ALL_CAPTIONS_JS = """() => [...document.querySelectorAll('figure.lx-decoded figcaption')].map(c => c.textContent)"""
+
+
+def decoded_captions(page) -> list[str]:
+    """The captions of every decoded image on the page, in page order."""
+    return page.evaluate(ALL_CAPTIONS_JS)
+
+
+def wait_for_new_captions(page, previous: list[str], count: int, timeout_ms: int = 20_000) -> list[str]:
+    """Wait until `count` decoded images show and their captions all differ from `previous`; return them."""
+    page.wait_for_function(f"([prev, n]) => {{ const c = ({ALL_CAPTIONS_JS})(); "
+                           f"return c.length === n && c.every((t, i) => t !== prev[i]); }}",
+                           arg=[previous, count], timeout=timeout_ms)
+    return decoded_captions(page)

@@ -29,6 +29,19 @@ def mnist_path() -> Path:
     return path
 
 
+FASHION_DIRS = ("/usr/share/datasets/fashion-mnist",)  # Debian's dataset-fashion-mnist
+
+
+@pytest.fixture(scope="session")
+def fashion_path() -> Path:
+    for candidate in FASHION_DIRS:
+        if (Path(candidate) / "t10k-images-idx3-ubyte.gz").exists():
+            return Path(candidate)
+    if os.environ.get("CI"):
+        pytest.fail("Fashion-MNIST not found; CI installs Debian's dataset-fashion-mnist")
+    pytest.skip("Fashion-MNIST not found (apt-get install dataset-fashion-mnist)")
+
+
 def write_idx(path: Path, array: np.ndarray, compress: bool) -> Path:
     array = np.asarray(array, dtype=np.uint8)
     header = bytes([0, 0, 0x08, array.ndim]) + b"".join(int(d).to_bytes(4, "big") for d in array.shape)

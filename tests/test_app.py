@@ -113,7 +113,7 @@ def test_a_truncated_copy_of_the_real_checkpoint(monkeypatch, tmp_path):
 def test_no_checkpoints_at_all(monkeypatch, tmp_path):
     at = run_app(monkeypatch, checkpoint_dir=tmp_path)
     assert not at.exception
-    assert "No checkpoints" in at.error[0].value
+    assert "No MNIST checkpoints" in at.error[0].value and "--dataset mnist" in at.error[0].value
 
 
 def test_sidebar_controls_rerun_cleanly(monkeypatch, mnist_path):

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import ae
-from app_server import (caption_point, chromium_available, chromium_page, decoded_caption, plot_area,
-                        running_app, to_data, to_pixels, wait_for_new_caption)
+from app_server import (caption_point, chromium_available, chromium_page, decoded_caption, decoded_captions,
+                        plot_area, running_app, to_data, to_pixels, wait_for_new_caption, wait_for_new_captions)
 from conftest import SHIPPED
 
 @pytest.fixture(scope="module")
@@ -91,3 +91,40 @@ def test_zoom_survives_a_click(browser_page):
     page.wait_for_timeout(300)
     after = plot_area(page)
     assert after["x"] == pytest.approx([-2, 2], abs=0.5) and after["y"] == pytest.approx([-2, 2], abs=0.5)
+
+
+BOTH_READY = "() => document.querySelectorAll(\".lx-plot[data-ready='1']\").length === 2"
+
+
+def test_compare_page_a_click_on_either_scatter_decodes_the_same_spot_in_both(browser_page):
+    page, url = browser_page
+    page.goto(f"{url}/compare")
+    page.wait_for_function(BOTH_READY, timeout=90_000)
+    # Clicks during the first run (which measures the limits table) wait for it; start once it is drawn.
+    page.wait_for_selector("[data-testid='stTable']", timeout=90_000)
+    boxes = [ae.latent.bounding_box(ae.load_checkpoint(SHIPPED.with_name(n)).test_codes, margin=0.0)
+             for n in ("mnist_ae_z2.pt", "mnist_vae_z2.pt")]
+    previous = decoded_captions(page)
+    assert previous == []
+    for nth, (fx, fy) in ((0, (0.3, 0.25)), (1, (0.7, 0.6))):  # the AE's scatter, then the VAE's
+        area = plot_area(page, nth)
+        px, py = area["left"] + fx * area["width"], area["top"] + fy * area["height"]
+        clicked = ae.latent.to_relative(to_data(area, px, py), boxes[nth])
+        page.mouse.click(px, py)
+        previous = wait_for_new_captions(page, previous or ["", ""], 2)
+        for caption, box in zip(previous, boxes):
+            shown = ae.latent.to_relative(caption_point(caption), box)
+            assert shown == pytest.approx(clicked, abs=0.01), (nth, caption)
+        # Both plots mark the spot they decode.
+        assert page.evaluate("() => [...document.querySelectorAll('.lx-marker')]"
+                             ".filter(m => getComputedStyle(m).display === 'block').length") == 2
+
+
+def test_compare_page_opens_on_fashion_from_the_link(browser_page):
+    page, url = browser_page
+    page.goto(f"{url}/compare?dataset=fashion")
+    page.wait_for_function(BOTH_READY, timeout=90_000)
+    page.wait_for_function("() => document.body.innerText.includes('fashion_vae_z2.pt')", timeout=20_000)
+    assert "dataset=fashion" in page.url
+    legend = page.evaluate("() => [...document.querySelectorAll('.lx-plot .legendtext')].map(t => t.textContent)")
+    assert "Sneaker" in legend and "Ankle boot" in legend

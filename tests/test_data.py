@@ -91,3 +91,21 @@ def test_debians_fashion_folder_is_found(tmp_path, monkeypatch):
     monkeypatch.setitem(data.DATASETS["fashion"], "system_dirs", [debian])
     test = load_images("fashion", "test", download=False)
     assert len(test) == 5 and test.classes[9] == "Ankle boot"
+
+
+def test_real_fashion_mnist_from_debians_folder(fashion_path, monkeypatch):
+    monkeypatch.delenv("AE_DATA_DIR", raising=False)
+    test = load_images("fashion", "test", download=False)  # found in Debian's folder by itself
+    assert test.images.shape == (10_000, 1, 28, 28) and test.classes[9] == "Ankle boot"
+    assert torch.bincount(test.labels).tolist() == [1000] * 10
+    assert test.labels[:3].tolist() == [9, 2, 1]  # an ankle boot, a pullover, a trouser
+    explicit = load_images("fashion", "test", data_dir=fashion_path)
+    assert torch.equal(explicit.images, test.images)
+    assert len(load_images("fashion", "train", download=False)) == 60_000
+
+
+def test_the_mnist_folder_is_never_taken_for_fashion(mnist_path, fashion_path, monkeypatch):
+    monkeypatch.setenv("AE_DATA_DIR", str(mnist_path))  # flat MNIST files, as in CI
+    mnist = load_images("mnist", "test")
+    fashion = load_images("fashion", "test", download=False)
+    assert not torch.equal(mnist.labels, fashion.labels)

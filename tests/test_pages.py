@@ -30,6 +30,19 @@ def test_pages_render_with_the_dataset(page, monkeypatch, mnist_path):
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.stem)
+def test_pages_render_on_fashion_mnist_from_the_link(page, monkeypatch, mnist_path, fashion_path):
+    monkeypatch.setenv("AE_DATA_DIR", str(mnist_path))  # as in CI: Fashion-MNIST comes from Debian's folder
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(page), default_timeout=120)
+    at.query_params["dataset"] = "fashion"
+    at.run()
+    ok(at)
+    assert at.session_state["lx_dataset"] == "fashion"
+    pickers = [s for s in at.selectbox if s.label in ("Checkpoint", "Plain autoencoder")]
+    assert pickers and pickers[0].value.startswith("fashion_")
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.stem)
 def test_pages_render_without_the_dataset(page, monkeypatch, tmp_path):
     at = run_page(page, monkeypatch, tmp_path / "no-data")
     ok(at)
@@ -62,13 +75,31 @@ def test_random_sampling_numbers(monkeypatch, mnist_path):
     at.number_input(key="rs_seed").set_value(3).run()
     ok(at)
     table = at.table[0].value
-    share = float(table.loc["random points in gaps", "value"].rstrip("%"))
+    share = float(table.loc["random points in gaps (uniform in the codes' box)", "value"].rstrip("%"))
     assert 0 < share < 100
+    # The same page with N(0, I) samples: the plain autoencoder's codes spread far wider than the
+    # prior, so its samples crowd into a few classes near the origin.
+    at.radio(key="rs_source").set_value("prior").run()
+    ok(at)
+    ratio = at.table[0].value.loc["largest / smallest class share (share of N(0, I))", "value"]
+    assert ratio == "∞" or float(ratio.rstrip("x")) > 10
+
+
+def test_random_sampling_defaults_to_the_prior_for_a_vae(monkeypatch, mnist_path):
+    monkeypatch.setenv("AE_DATA_DIR", str(mnist_path))
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(ROOT / "pages" / "3_Random_sampling.py"), default_timeout=120)
+    at.session_state["lx_checkpoint"] = "mnist_vae_z2.pt"
+    at.run()
+    ok(at)
+    assert at.radio(key="rs_source").value == "prior"
+    share = float(at.table[0].value.loc["random points in gaps (drawn from N(0, I))", "value"].rstrip("%"))
+    assert share < 20
 
 
 def test_interpolation_controls(monkeypatch, mnist_path):
     at = run_page(ROOT / "pages" / "4_Interpolation.py", monkeypatch, mnist_path)
-    at.number_input(key="ip_a").set_value(0).run()
+    at.number_input(key="ip_a_mnist").set_value(0).run()
     at.slider(key="ip_steps").set_value(5).run()
     ok(at)
     assert len(at.get("image")[0].captions) == 5
@@ -111,3 +142,24 @@ def test_the_navigation_lists_every_page():
     listed = (ROOT / "app.py").read_text()
     for page in (ROOT / "pages").glob("*.py"):
         assert f'"pages/{page.name}"' in listed, page.name
+
+
+def test_your_own_item_of_clothing(monkeypatch, fashion_path):
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(ROOT / "pages" / "5_Your_own_digit.py"), default_timeout=120)
+    at.query_params["dataset"] = "fashion"
+    at.run()
+    assert at.title[0].value == "Your own item of clothing"
+    # A trouser-like shape: two dark legs joined at the waist, on a white background.
+    img = Image.new("L", (200, 240), 255)
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((60, 20, 140, 60), fill=40)
+    draw.rectangle((60, 20, 95, 220), fill=40)
+    draw.rectangle((105, 20, 140, 220), fill=40)
+    buffer = io.BytesIO()
+    img.save(buffer, format="PNG")
+    at.file_uploader(key="own_upload").set_value(("trousers.png", buffer.getvalue(), "image/png")).run()
+    ok(at)
+    steps = [c for img in at.get("image") for c in img.captions]
+    assert "longest edge scaled to 28" in steps and "centred in 28x28" in steps
+    assert at.metric[0].value == "Trouser"

@@ -1,5 +1,6 @@
 """The checkpoint that ships with the repo, checked against the real test set (not its own history)."""
 import numpy as np
+import pytest
 import torch
 
 from ae import AEConfig, encode, load_checkpoint, load_images
@@ -39,3 +40,14 @@ def test_shipped_vae_reconstructs_and_its_codes_follow_the_prior(mnist_path):
     assert np.abs(vae.test_codes.mean(axis=0)).max() < 0.2
     assert ((vae.test_codes.std(axis=0) > 0.7) & (vae.test_codes.std(axis=0) < 1.3)).all()
     assert (load_checkpoint(SHIPPED).test_codes.std(axis=0) > 2).all()
+
+
+@pytest.mark.parametrize("kind", ["ae", "vae"])
+def test_shipped_fashion_models_reconstruct_the_real_test_set(fashion_path, kind):
+    ckpt = load_checkpoint(SHIPPED.with_name(f"fashion_{kind}_z2.pt"))
+    assert ckpt.dataset == "fashion" and ckpt.model_type == kind and ckpt.config.z_dim == 2
+    test = load_images("fashion", "test", data_dir=fashion_path)
+    mse = evaluate(ckpt.model, test.images, torch.device("cpu"))
+    assert mse <= 0.035 and abs(mse - ckpt.test_mse) < 1e-4
+    np.testing.assert_allclose(encode(ckpt.model, test.images[:300]), ckpt.test_codes[:300], atol=1e-4)
+    assert ckpt.test_labels.tolist() == test.labels.tolist()

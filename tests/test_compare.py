@@ -1,0 +1,134 @@
+"""The comparison page (AE beside VAE) and the dataset switch that every page shares, under AppTest."""
+import re
+import shutil
+
+import numpy as np
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+import ae
+from conftest import ROOT, SHIPPED
+
+COMPARE = str(ROOT / "pages" / "6_Compare.py")
+APP = str(ROOT / "app.py")
+
+
+def run(script, monkeypatch, *, query=None, state=None, checkpoint_dir=None, data_dir=None):
+    if checkpoint_dir is not None:
+        import ui
+        monkeypatch.setattr(ui, "CHECKPOINT_DIR", checkpoint_dir)
+    if data_dir is not None:
+        monkeypatch.setenv("AE_DATA_DIR", str(data_dir))
+    st.cache_resource.clear()
+    at = AppTest.from_file(script, default_timeout=180)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    for k, v in (state or {}).items():
+        at.session_state[k] = v
+    return at.run()
+
+
+def decoded_points(at):
+    text = " ".join(m.value for m in at.markdown)
+    return [tuple(float(v) for v in m) for m in
+            re.findall(r"<figcaption[^>]*>decoded at z = \(([-\d.]+), ([-\d.]+)\)</figcaption>", text)]
+
+
+def ok(at):
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+
+
+def test_compare_decodes_the_same_relative_position_in_both_models(monkeypatch, mnist_path):
+    at = run(COMPARE, monkeypatch, data_dir=mnist_path)
+    ok(at)
+    assert at.selectbox(key="cmp_ae").value == "mnist_ae_z2.pt"
+    assert at.selectbox(key="cmp_vae").value == "mnist_vae_z2.pt"
+    assert any("Click anywhere" in i.value for i in at.info) and not decoded_points(at)
+
+    at.session_state["cmp_relative"] = (0.2, 0.9)  # what a click on either scatter stores
+    at.run()
+    ok(at)
+    shown = decoded_points(at)
+    assert len(shown) == 2
+    for name, point in zip(("mnist_ae_z2.pt", "mnist_vae_z2.pt"), shown):
+        box = ae.latent.bounding_box(ae.load_checkpoint(ROOT / "checkpoints" / name).test_codes, margin=0.0)
+        assert ae.latent.to_relative(point, box) == pytest.approx((0.2, 0.9), abs=2e-3)
+    assert shown[0] != pytest.approx(shown[1], abs=0.1)  # different boxes, different latent points
+    readings = [m.value for m in at.markdown if m.value.startswith("The classifier reads")]
+    assert len(readings) == 2
+
+
+def test_compare_table_measures_both_models(monkeypatch, mnist_path):
+    at = run(COMPARE, monkeypatch, data_dir=mnist_path)
+    table = at.table[0].value
+    assert list(table.columns) == ["Plain autoencoder", "Variational autoencoder"]
+    assert len(table) == 9
+    gaps = table.loc["1. samples in gaps: drawn from N(0, I)"]
+    assert all(v.endswith("%") for v in gaps)
+    spread = table.loc["2. class shares, spread (std / mean): drawn from N(0, I)"].astype(float)
+    # The VAE is trained to spread its codes like N(0, I): the prior splits evenly between its classes.
+    assert spread["Variational autoencoder"] < 0.3 < spread["Plain autoencoder"]
+    mse = table.loc["test reconstruction error (MSE per pixel)"].astype(float)
+    ckpts = [ae.load_checkpoint(ROOT / "checkpoints" / n) for n in ("mnist_ae_z2.pt", "mnist_vae_z2.pt")]
+    assert mse.tolist() == pytest.approx([c.test_errors.mean() for c in ckpts], abs=1e-4)
+
+
+def test_compare_names_a_missing_model(monkeypatch, tmp_path):
+    folder = tmp_path / "checkpoints"
+    folder.mkdir()
+    shutil.copy(SHIPPED, folder / "mnist_ae_z2.pt")
+    at = run(COMPARE, monkeypatch, checkpoint_dir=folder, data_dir=tmp_path / "no-data")
+    assert not at.exception
+    assert "No variational autoencoder checkpoint for MNIST" in at.error[0].value
+    assert "--model vae" in at.error[0].value
+
+
+@pytest.mark.parametrize("script", [APP, COMPARE], ids=["explorer", "compare"])
+def test_an_unknown_dataset_in_the_link_warns_and_shows_mnist(monkeypatch, script):
+    at = run(script, monkeypatch, query={"dataset": "cifar"})
+    assert not at.exception
+    assert any("cifar" in w.value and "MNIST" in w.value for w in at.warning)
+    assert at.query_params["dataset"] == "mnist"
+
+
+def test_the_link_picks_fashion_and_the_pickers_follow(monkeypatch):
+    at = run(APP, monkeypatch, query={"dataset": "fashion"})
+    ok(at)
+    assert at.radio(key="ex_dataset").value == "fashion"
+    assert at.selectbox(key="ex_checkpoint").value == "fashion_ae_z2.pt"
+    assert at.selectbox(key="ex_checkpoint").options == ["fashion_ae_z2.pt", "fashion_vae_z2.pt"]
+    at = run(COMPARE, monkeypatch, query={"dataset": "fashion"})
+    ok(at)
+    assert (at.selectbox(key="cmp_ae").value, at.selectbox(key="cmp_vae").value) == \
+        ("fashion_ae_z2.pt", "fashion_vae_z2.pt")
+
+
+def test_switching_the_dataset_keeps_the_kind_of_model_and_writes_the_url(monkeypatch):
+    at = run(APP, monkeypatch, query={"z1": "0.5", "z2": "0.5"}, state={"lx_checkpoint": "mnist_vae_z2.pt"})
+    ok(at)
+    assert at.selectbox(key="ex_checkpoint").value == "mnist_vae_z2.pt"
+    assert decoded_points(at) == [(0.5, 0.5)]
+    at.radio(key="ex_dataset").set_value("fashion").run()
+    ok(at)
+    assert at.selectbox(key="ex_checkpoint").value == "fashion_vae_z2.pt"
+    assert at.query_params["dataset"] == "fashion"
+    assert not decoded_points(at) and "z1" not in at.query_params  # an MNIST point means nothing here
+    names = ae.class_names("fashion")
+    assert "Sneaker" in names and at.session_state["lx_dataset"] == "fashion"
+
+
+def test_a_foreign_named_checkpoint_is_listed_under_its_own_dataset(monkeypatch, tmp_path):
+    folder = tmp_path / "checkpoints"
+    folder.mkdir()
+    shutil.copy(SHIPPED, folder / "mnist_ae_z2.pt")
+    shutil.copy(ROOT / "checkpoints" / "fashion_ae_z2.pt", folder / "my_model.pt")  # no dataset prefix
+    (folder / "broken.pt").write_bytes(b"nonsense")
+    at = run(APP, monkeypatch, checkpoint_dir=folder)
+    assert at.selectbox(key="ex_checkpoint").options == ["broken.pt", "mnist_ae_z2.pt"]
+    at.radio(key="ex_dataset").set_value("fashion").run()
+    assert not at.exception
+    assert at.selectbox(key="ex_checkpoint").options == ["broken.pt", "my_model.pt"]
+    assert at.selectbox(key="ex_checkpoint").value == "my_model.pt"
+    assert np.isfinite(ae.load_checkpoint(folder / "my_model.pt").test_codes).all()
