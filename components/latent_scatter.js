@@ -89,7 +89,11 @@ function gapTrace(gap) {
     // Transparent where the data are, orange from the "edge" threshold, red twice as far out.
     colorscale: [[0, "rgba(255,255,255,0)"], [gap.inside / gap.zmax, "rgba(255,255,255,0)"],
                  [gap.edge / gap.zmax, "rgba(253,174,97,0.5)"], [1, "rgba(215,48,39,0.7)"]],
-    showscale: true, colorbar: { title: { text: "gap" }, thickness: 12, len: 0.5, y: 0.25 },
+    // A horizontal colour bar along the figure's bottom edge: beside the plot it would sit on top of
+    // the legend whenever the plot is short (two scatters side by side).
+    showscale: true,
+    colorbar: { orientation: "h", yref: "container", y: 0.01, yanchor: "bottom", x: 0.5, xanchor: "center",
+                len: 0.5, thickness: 8, title: { text: "gap", side: "right" } },
   };
 }
 
@@ -142,7 +146,7 @@ export default function (component) {
       const layout = {
         uirevision: data.revision,  // keeps zoom, pan and hidden digits across reruns
         clickanywhere: true, hovermode: "closest", dragmode: "zoom",
-        margin: { l: 50, r: 10, t: 10, b: 45 },
+        margin: { l: 50, r: 10, t: 10, b: gap ? 85 : 45 },
         xaxis: { title: { text: "z1" }, range: view ? view.x : data.x_range, zeroline: false },
         yaxis: { title: { text: "z2" }, range: view ? view.y : data.y_range, zeroline: false,
                  scaleanchor: "x", scaleratio: 1 },

@@ -64,8 +64,8 @@ shares = pd.DataFrame({region: area, "data": data_share}, index=names)
 if report is not None:
     predicted, confidence = report.predicted, report.confidence
     shares["read in random samples"] = limits.class_shares(predicted, len(names))
-st.bar_chart(shares, stack=False, height=300)
-what = "area of the box" if source == "box" else "probability mass of N(0, I)"
+st.bar_chart(shares, stack=False, height=300, sort=False)  # classes in the dataset's order
+what = "area" if source == "box" else "probability mass"
 uneven = (f"the largest class owns {area.max() / area.min():.1f}x the {what} of the smallest"
           if area.min() > 0 else f"at least one class owns none of the {what}")
 st.write(f"Each point goes to the class of its nearest training code: {uneven}, although the classes "
