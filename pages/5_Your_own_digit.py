@@ -1,4 +1,5 @@
 """Your own image: upload a digit (or a garment photo), prepare it like the dataset, see where the encoder puts it."""
+import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 import torch
@@ -36,7 +37,9 @@ except InvalidImage as e:
 st.subheader(f"Preparing it like {ae.data.dataset_title(ckpt.dataset)}")
 columns = st.columns(len(digit.steps))
 for column, (title, image) in zip(columns, digit.steps):
-    column.image(ui.upscale(image, 140) if max(image.shape) <= 140 else image, caption=title,
+    # A grey frame shows each step's true extent: a light crop would vanish into the white page.
+    framed = np.pad(image, max(1, max(image.shape) // 40), constant_values=0.5)
+    column.image(ui.upscale(framed, 140) if max(framed.shape) <= 140 else framed, caption=title,
                  width=140, output_format="PNG")
 
 code = ae.encode(ckpt.model, torch.from_numpy(digit.image)[None, None])[0]
