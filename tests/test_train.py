@@ -25,11 +25,12 @@ def test_short_run_on_real_digits_lowers_the_loss(tmp_path, mnist_path):
     assert ckpt.test_errors.shape == (500,) and abs(ckpt.test_errors.mean() - losses[-1]) < 1e-6
 
 
-def test_same_seed_same_weights_and_resume_matches_an_unbroken_run(tmp_path, mnist_path, monkeypatch):
+@pytest.mark.parametrize("model", ["ae", "vae"])  # the VAE's sampling noise must replay on resume too
+def test_same_seed_same_weights_and_resume_matches_an_unbroken_run(tmp_path, mnist_path, monkeypatch, model):
     unbroken = tmp_path / "unbroken.pt"
-    assert train_module.main(cli(unbroken, mnist_path, "--epochs", "3")) == 0
+    assert train_module.main(cli(unbroken, mnist_path, "--epochs", "3", "--model", model)) == 0
     again = tmp_path / "again.pt"
-    assert train_module.main(cli(again, mnist_path, "--epochs", "3")) == 0
+    assert train_module.main(cli(again, mnist_path, "--epochs", "3", "--model", model)) == 0
 
     # Kill the run during its third epoch.
     interrupted = tmp_path / "interrupted.pt"
@@ -43,8 +44,8 @@ def test_same_seed_same_weights_and_resume_matches_an_unbroken_run(tmp_path, mni
         return real_epoch(*args, **kwargs)
 
     monkeypatch.setattr(train_module, "train_epoch", dies_in_epoch_3)
-    assert train_module.main(cli(interrupted, mnist_path, "--epochs", "3")) == 130
-    assert load_checkpoint(interrupted).epochs == 2
+    assert train_module.main(cli(interrupted, mnist_path, "--epochs", "3", "--model", model)) == 130
+    assert load_checkpoint(interrupted).epochs == 2 and load_checkpoint(interrupted).model_type == model
     monkeypatch.setattr(train_module, "train_epoch", real_epoch)
     assert train_module.main(cli(interrupted, mnist_path, "--epochs", "3", "--resume")) == 0
 
