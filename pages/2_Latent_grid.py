@@ -13,16 +13,18 @@ st.caption("Decode a regular grid of points and tile the images in the same layo
 ckpt = ui.choose_checkpoint("grid")
 if ckpt is None:
     st.stop()
+# A region chosen on one model's plane means nothing on another's: one region per checkpoint.
+region_key = f"grid_region_{ckpt.path.name}"
 
 with st.sidebar:
     n = st.slider("Grid size n (n x n images)", 5, 40, 15, key="grid_n")
     if st.button("Reset to the whole plane", key="grid_reset"):
-        st.session_state.pop("grid_region", None)
+        st.session_state.pop(region_key, None)
         # A new chart key drops the old box selection along with the region.
         st.session_state.grid_version = st.session_state.get("grid_version", 0) + 1
 
 box = ae.latent.bounding_box(ckpt.test_codes, margin=0.0)
-region = st.session_state.get("grid_region", box)
+region = st.session_state.get(region_key, box)
 points = ae.grid_points(region[0], region[1], n)
 
 left, right = st.columns(2)
@@ -46,5 +48,5 @@ if boxes:
     xs, ys = boxes[-1]["x"], boxes[-1]["y"]
     chosen = ((min(xs), max(xs)), (min(ys), max(ys)))
     if chosen != region and np.ptp(xs) > 0 and np.ptp(ys) > 0:
-        st.session_state.grid_region = chosen
+        st.session_state[region_key] = chosen
         st.rerun()

@@ -19,15 +19,16 @@ names = ae.class_names(ckpt.dataset)
 n_test = len(ckpt.test_codes)
 # Defaults whose straight line crosses a wide gap in the shipped plain autoencoder: MNIST, a 1 and a
 # 7; Fashion-MNIST, a trouser (test image 2) and a bag (test image 18).
+clicks_key = f"ip_clicks_{ckpt.path.name}"  # clicked points belong to one model's plane
 start, end = {"mnist": (9356, 1369), "fashion": (2, 18)}.get(ckpt.dataset, (0, 1))
 with st.sidebar:
     a_index = st.number_input("Start: test image", 0, n_test - 1, min(start, n_test - 1), key=f"ip_a_{ckpt.dataset}")
     b_index = st.number_input("End: test image", 0, n_test - 1, min(end, n_test - 1), key=f"ip_b_{ckpt.dataset}")
     steps = st.slider("Steps", 3, 24, 12, key="ip_steps")
     if st.button("Use the test images again", key="ip_reset"):
-        st.session_state.pop("ip_clicks", None)
+        st.session_state.pop(clicks_key, None)
 
-clicks = st.session_state.get("ip_clicks", [])
+clicks = st.session_state.get(clicks_key, [])
 if len(clicks) == 2:
     a, b = clicks
     label_a, label_b = f"clicked {ui.format_point(a)}", f"clicked {ui.format_point(b)}"
@@ -40,7 +41,7 @@ else:
 def remember_click():
     point = ui.clicked("ip_scatter")
     if point is not None:
-        st.session_state.ip_clicks = (st.session_state.get("ip_clicks", []) + [point])[-2:]
+        st.session_state[clicks_key] = (st.session_state.get(clicks_key, []) + [point])[-2:]
 
 
 path = limits.interpolate(a, b, steps)

@@ -163,3 +163,13 @@ def test_your_own_item_of_clothing(monkeypatch, fashion_path):
     steps = [c for img in at.get("image") for c in img.captions]
     assert "longest edge scaled to 28" in steps and "centred in 28x28" in steps
     assert at.metric[0].value == "Trouser"
+
+
+def test_a_chosen_grid_region_belongs_to_its_checkpoint(monkeypatch, mnist_path):
+    at = run_page(ROOT / "pages" / "2_Latent_grid.py", monkeypatch, mnist_path)
+    at.session_state["grid_region_mnist_ae_z2.pt"] = ((0.0, 1.0), (-1.0, 0.5))  # as a box selection stores it
+    at.run()
+    assert "z1 0.00..1.00, z2 -1.00..0.50" in at.get("image")[0].captions[0]
+    at.selectbox(key="grid_checkpoint").select("mnist_vae_z2.pt").run()
+    ok(at)
+    assert "z1 0.00..1.00" not in at.get("image")[0].captions[0]  # the VAE's own plane, whole
