@@ -506,8 +506,9 @@ def choose_pair(prefix: str, dataset: str) -> tuple[ae.Checkpoint, ae.Checkpoint
 
 
 def sampling_box(ckpt: ae.Checkpoint):
-    """The codes' box without margin: where uniform random samples are drawn and relative positions live."""
-    return ae.latent.bounding_box(ckpt.test_codes, margin=0.0)
+    """The test codes' box without margin: where uniform random samples are drawn and relative positions live."""
+    from ae.limits import codes_box
+    return codes_box(ckpt.test_codes)
 
 
 @st.cache_data(max_entries=8, show_spinner="Measuring the three limits...")

@@ -102,6 +102,13 @@ MEASURES = [
 ]
 
 
+def codes_box(codes: np.ndarray):
+    """The codes' bounding box, no margin: where uniform samples are drawn ((x0, x1), (y0, y1))."""
+    from .latent import bounding_box
+
+    return bounding_box(codes, margin=0.0)
+
+
 def nearest_class_shares(codes: np.ndarray, labels: np.ndarray, points: np.ndarray, n_classes: int) -> np.ndarray:
     """Share of `points` whose nearest training code belongs to each class."""
     _, nearest = cKDTree(codes).query(points)
@@ -129,10 +136,10 @@ def measure_limits(ckpt, judge=None, *, k: int = 1000, seed: int = 0, index=None
     `judge(images) -> (classes, confidences)` (None: confidences are nan). `index` (a LatentIndex of
     the training codes) and `area` (the box's `area_shares`) may be passed in when already cached.
     """
-    from .latent import LatentIndex, bounding_box, decode
+    from .latent import LatentIndex, decode
 
     index = index if index is not None else LatentIndex(ckpt.train_codes, ckpt.train_labels)
-    box = bounding_box(ckpt.test_codes, margin=0.0)
+    box = codes_box(ckpt.test_codes)
     n_classes = int(max(ckpt.train_labels.max(), ckpt.test_labels.max())) + 1
     shares = {"box": area if area is not None else area_shares(ckpt.train_codes, ckpt.train_labels, box, n_classes),
               "prior": prior_shares(ckpt.train_codes, ckpt.train_labels, n_classes, seed=seed)}

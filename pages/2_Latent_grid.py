@@ -23,7 +23,7 @@ with st.sidebar:
         # A new chart key drops the old box selection along with the region.
         st.session_state.grid_version = st.session_state.get("grid_version", 0) + 1
 
-box = ae.latent.bounding_box(ckpt.test_codes, margin=0.0)
+box = ui.sampling_box(ckpt)
 region = st.session_state.get(region_key, box)
 points = ae.grid_points(region[0], region[1], n)
 

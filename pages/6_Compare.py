@@ -79,5 +79,5 @@ st.markdown(f"""
 - **3. Quality.** The median confidence of a classifier trained on real {ae.data.item_words(dataset)[1]}
   on the decoded samples. A classifier trained on clean images is sure of most decodings, odd ones
   included, so read this row beside the pictures above.
-- **The price.** The last row: the VAE's KL term costs some reconstruction detail.
+- **The price.** The last row: what the VAE's KL term costs in reconstruction error.
 """)
