@@ -13,6 +13,7 @@ import json
 import math
 import os
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -512,14 +513,22 @@ def sampling_box(ckpt: ae.Checkpoint):
 
 
 @st.cache_data(max_entries=8, show_spinner="Measuring the three limits...")
-def _limits(path: str, stamp: float, k: int, seed: int):
+def _limits(files: tuple[tuple[str, float], ...], k: int, seed: int) -> list:
+    from concurrent.futures import ThreadPoolExecutor
+
     from ae.limits import measure_limits
-    ckpt = _load(path, stamp)
-    judge, _ = judge_for(ckpt)
-    return measure_limits(ckpt, judge, k=k, seed=seed, index=latent_index(path, stamp),
-                          area=_class_shares(path, stamp, "box"))
+    jobs = []
+    for path, stamp in files:  # the cached pieces come from this (the script's) thread
+        ckpt = _load(path, stamp)
+        judge, _ = judge_for(ckpt)
+        jobs.append(partial(measure_limits, ckpt, judge, k=k, seed=seed, index=latent_index(path, stamp),
+                            area=_class_shares(path, stamp, "box")))
+    # The server runs torch on one thread per call (see set_num_threads above); measuring the models
+    # side by side uses both cores for this one-off job. Models in eval mode only read their weights.
+    with ThreadPoolExecutor(max_workers=len(jobs) or 1) as pool:
+        return [future.result() for future in [pool.submit(job) for job in jobs]]
 
 
-def limits_for(ckpt: ae.Checkpoint, k: int = 1000, seed: int = 0):
-    """`ae.limits.measure_limits` of a checkpoint, cached (the same numbers as bench/compare_models.py)."""
-    return _limits(str(ckpt.path), _stamp(ckpt.path), k, seed)
+def limits_for(*ckpts: ae.Checkpoint, k: int = 1000, seed: int = 0) -> list:
+    """`ae.limits.measure_limits` of each checkpoint, cached (the same numbers as bench/compare_models.py)."""
+    return _limits(tuple((str(c.path), _stamp(c.path)) for c in ckpts), k, seed)

@@ -61,8 +61,8 @@ def side_by_side():
 side_by_side()
 
 st.header("The three limits, measured for both")
-measured = {name: ui.limits_for(ckpt) for name, ckpt in models.items()}
-plain, vae = measured.values()
+plain, vae = ui.limits_for(*models.values())
+measured = dict(zip(models, (plain, vae)))
 st.markdown(f"Each model sampled the way it allows (the plain autoencoder uniformly in its box, since "
             f"nothing better is known; the VAE from N(0, I), the distribution it was trained towards): "
             f"**{plain.box.gaps:.0%}** against **{vae.prior.gaps:.0%}** of the samples land in gaps, and the "
