@@ -16,13 +16,14 @@ its **code** `(z1, z2)`, and learns to rebuild the image from those two numbers 
 learns where to put each image; the decoder learns to turn *any* point of the plane back into an image.
 
 The plane of all codes is the **latent space**. Similar images land near each other, so the classes
-(digits in MNIST, kinds of clothing in Fashion-MNIST; switch in the sidebar) form clusters. The decoder was only ever trained on points where real images landed, so:
+(digits in MNIST, kinds of clothing in Fashion-MNIST; switch in the sidebar) form clusters. The decoder
+was only ever trained on points where real images landed, so:
 
 1. **There is no clear way to pick a random point**: the clusters have odd shapes and sizes, and most of
    the plane is empty.
 2. **Samples lack diversity**: classes take very unequal areas, so random points mostly hit a few of them.
-3. **Quality collapses in the gaps**: a point between clusters decodes to a smudge that is no digit (or garment) at all.
-   Turn on *Show where the gaps are* in the sidebar, click into a red region, and watch it happen.
+3. **Quality collapses in the gaps**: a point between clusters decodes to a smudge that is no digit (or
+   garment) at all. Turn on *Show where the gaps are* in the sidebar, click into a red region, and watch it happen.
 
 The variational autoencoder (next chapter) fixes this by making the codes fill a known, continuous region:
 pick a `*_vae_*` checkpoint in the sidebar, or open **Autoencoder vs VAE** to click both side by side.

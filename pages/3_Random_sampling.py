@@ -13,12 +13,11 @@ st.title("Random sampling and the three limits")
 ckpt = ui.choose_checkpoint("rs")
 if ckpt is None:
     st.stop()
-SOURCES = limits.SAMPLERS
 with st.sidebar:
     k = st.slider("Random points K", 10, 1000, 100, step=10, key="rs_k")
     seed = st.number_input("Seed", 0, 10_000, 0, key="rs_seed")
     # A VAE is trained to make N(0, I) its code distribution; a plain autoencoder has no such recipe.
-    source = st.radio("Sample from", list(SOURCES), format_func=SOURCES.get, key="rs_source",
+    source = st.radio("Sample from", list(limits.SAMPLERS), format_func=limits.SAMPLERS.get, key="rs_source",
                       index=1 if ckpt.model_type == "vae" else 0)
 
 names = ae.class_names(ckpt.dataset)
@@ -85,7 +84,7 @@ fig = go.Figure([go.Histogram(x=v, name=name, opacity=0.55, histnorm="percent", 
 fig.update_layout(barmode="overlay", height=320, xaxis_title="classifier confidence", yaxis_title="% of images",
                   margin=dict(l=40, r=10, t=10, b=40))
 st.plotly_chart(fig, key="rs_confidence")
-in_gaps, others = (f"{np.median(confidence[m]):.2f}" if m.any() else "n/a (none)" for m in (in_gap, ~in_gap))
+in_gaps, others = (f"{np.median(confidence[m]):.2f}" if m.any() else "n/a" for m in (in_gap, ~in_gap))
 st.write(f"A confident reading means the classifier takes the decoding for a clear {item}. Median "
          f"confidence: {in_gaps} for the random samples in gaps, {others} for the "
          f"others, {np.median(real_codes_conf):.2f} for decoded test codes. A classifier trained on clean "
@@ -93,12 +92,12 @@ st.write(f"A confident reading means the classifier takes the decoding for a cle
 
 st.subheader("The numbers")
 table = pd.DataFrame({
-    "measure": [f"random points in gaps ({SOURCES[source]})", f"largest / smallest class share ({region})",
+    "measure": [f"random points in gaps ({limits.SAMPLERS[source]})", f"largest / smallest class share ({region})",
                 "median confidence, random samples", "median confidence, random samples in gaps",
                 "median confidence, decoded test codes"] +
                (["median confidence, real test images"] if test is not None else []),
     "value": [f"{in_gap.mean():.0%}", f"{area.max() / area.min():.1f}x" if area.min() > 0 else "∞",
-              f"{np.median(confidence):.2f}", f"{np.median(confidence[in_gap]):.2f}" if in_gap.any() else "n/a",
+              f"{np.median(confidence):.2f}", in_gaps,
               f"{np.median(real_codes_conf):.2f}"] +
              ([f"{np.median(curves['real test images']):.2f}"] if test is not None else []),
 })

@@ -17,9 +17,9 @@ if ckpt is None:
     st.stop()
 names = ae.class_names(ckpt.dataset)
 n_test = len(ckpt.test_codes)
+clicks_key = f"ip_clicks_{ckpt.path.name}"  # clicked points belong to one model's plane
 # Defaults whose straight line crosses a wide gap in the shipped plain autoencoder: MNIST, a 1 and a
 # 7; Fashion-MNIST, a trouser (test image 2) and a bag (test image 18).
-clicks_key = f"ip_clicks_{ckpt.path.name}"  # clicked points belong to one model's plane
 start, end = {"mnist": (9356, 1369), "fashion": (2, 18)}.get(ckpt.dataset, (0, 1))
 with st.sidebar:
     a_index = st.number_input("Start: test image", 0, n_test - 1, min(start, n_test - 1), key=f"ip_a_{ckpt.dataset}")
