@@ -284,6 +284,26 @@ def gap_map_url(path: str, stamp: float, x_range, y_range, n: int = 150) -> str:
     return components.publish(f"cache/gaps-{hashlib.sha1(text.encode()).hexdigest()[:16]}.json", text)
 
 
+@st.cache_data(max_entries=16, show_spinner="Preparing the model for the page...")
+def web_model_url(path: str, stamp: float) -> str:
+    """Publish the checkpoint's web model (both nets, training codes, gap thresholds); return its URL.
+
+    The file is named by its content hash: the browser may cache it for good, and a new version of
+    the checkpoint gets a new URL.
+    """
+    from ae.export import export_checkpoint
+    data = export_checkpoint(_load(path, stamp), latent_index(path, stamp))
+    digest = hashlib.sha1(data).hexdigest()[:16]
+    return components.publish(f"models/{Path(path).stem}-{digest}.bin", data)
+
+
+def hover_preview_toggle(prefix: str) -> bool:
+    """The sidebar switch for decoding under the mouse (clicks always decode); on by default."""
+    return st.sidebar.toggle("Live preview on hover", value=True, key=f"{prefix}_live",
+                             help="The model runs in your browser: moving the mouse over the plot decodes the "
+                                  "point under it at once. Off: only clicks decode. Touch screens never hover.")
+
+
 @dataclass
 class ScatterStyle:
     which: str = "test"
@@ -291,12 +311,17 @@ class ScatterStyle:
     opacity: float = 0.7
     show_gaps: bool = False
     height: int = 620
+    live_hover: bool = True  # decode the point under the mouse in the page as it moves
+    preview_px: int = 168  # size of the live preview image beside the plot
 
 
-def latent_scatter(ckpt: ae.Checkpoint, style: ScatterStyle, marker, *, key: str, on_click, line=None) -> None:
+def latent_scatter(ckpt: ae.Checkpoint, style: ScatterStyle, marker, *, key: str, on_click, line=None,
+                   group: str | None = None) -> None:
     """Mount the clickable scatter; a click calls `on_click()` before the rerun (read `clicked(key)`).
 
-    `marker` is the (z1, z2) to mark with a cross; `line`, optional points to join with a line.
+    `marker` is the (z1, z2) to mark with a cross; `line`, optional points to join with a line (the
+    live preview then follows the line). Scatters with the same `group` hover together: the pointer
+    over one decodes the same relative position of `sampling_box` in the others.
     """
     path, stamp = str(ckpt.path), _stamp(ckpt.path)
     names = tuple(ae.class_names(ckpt.dataset))
@@ -311,6 +336,9 @@ def latent_scatter(ckpt: ae.Checkpoint, style: ScatterStyle, marker, *, key: str
         "x_range": list(x_range), "y_range": list(y_range),
         "revision": f"{ckpt.path.name}:{stamp}",
         "path": np.round(np.asarray(line, dtype=float), 5).tolist() if line is not None else None,
+        "model_url": web_model_url(path, stamp),
+        "live": {"hover": style.live_hover, "image_px": style.preview_px, "group": group,
+                 "box": [list(r) for r in sampling_box(ckpt)] if group else None},
     }
     components.scatter(data=data, key=key, on_click_change=on_click, height=style.height)
 

@@ -170,18 +170,42 @@ class LatentIndex:
         return xs, ys, g
 
 
+def _plural(name: str) -> str:
+    return f"{name}s" if len(name) == 1 else f"{name} images"
+
+
+def _article(name: str) -> str:
+    return f"an {name}" if name[:1] in "8AEIOU" else f"a {name}"
+
+
 def describe_place(place: Place, class_names: list[str]) -> str:
-    """One plain sentence about where a point lies, for the gap meter."""
-    name = class_names[place.majority] if 0 <= place.majority < len(class_names) else str(place.majority)
-    others = [class_names[int(l)] for l in np.unique(place.neighbour_labels) if int(l) != place.majority]
-    plural = f"{name}s" if len(name) == 1 else f"{name} images"
+    """One plain sentence about where a point lies, for the gap meter.
+
+    It names a class as the place ("inside the 7s", "at the edge of the 7s") only when most of the
+    nearest training codes belong to it; otherwise the point lies *between* the two commonest
+    classes. Edges and gaps name the class of the nearest training image, which is what a student
+    checks against the thumbnails. The page's live preview (components/web_model.js) says the same.
+    """
+    def name_of(c: int) -> str:
+        return class_names[c] if 0 <= c < len(class_names) else str(c)
+
+    labels = [int(l) for l in place.neighbour_labels]
+    ranked = sorted(((labels.count(c), c) for c in set(labels)), key=lambda t: (-t[0], t[1]))
+    top, share = ranked[0][1], ranked[0][0] / len(labels)
+    others = [name_of(c) for c in sorted(c for _, c in ranked[1:])]
+    nearest = name_of(labels[0])
+    between = (f"between the {_plural(name_of(top))} and the {_plural(name_of(ranked[1][1]))}"
+               if len(ranked) > 1 else "")
     if place.gap <= place.inside:
-        if place.majority_share >= 0.75 or not others:
-            return f"Inside the {plural}: training codes lie all around this point."
-        return f"Among the {plural}, on a border with {', '.join(others)}."
+        if share >= 0.75 or not others:
+            return f"Inside the {_plural(name_of(top))}: training codes lie all around this point."
+        if share > 0.5:
+            return f"Among the {_plural(name_of(top))}, on a border with {', '.join(others)}."
+        return f"{between[0].upper()}{between[1:]}: no class has most of the {len(labels)} nearest training codes."
     if place.gap <= place.edge:
-        return (f"At the edge of the {plural}, {place.gap:.1f} times the usual spacing from the "
-                f"nearest training code.")
-    return (f"In a gap, {place.gap:.1f} times the usual spacing from any training image (the closest "
-            f"ones are {plural}); 99% of training images have a neighbour within {place.edge:.1f}. "
+        where = (f"At the edge of the {_plural(nearest)}" if share > 0.5 and name_of(top) == nearest
+                 else f"At the edge, {between or f'near the {_plural(nearest)}'}")
+        return f"{where}, {place.gap:.1f} times the usual spacing from the nearest training code ({_article(nearest)})."
+    return (f"In a gap, {place.gap:.1f} times the usual spacing from any training image (the nearest is "
+            f"{_article(nearest)}); 99% of training images have a neighbour within {place.edge:.1f}. "
             f"The decoder never saw anything here.")

@@ -1,4 +1,5 @@
-"""The app's custom Streamlit component: the clickable latent scatter (plotly.js with `clickanywhere`).
+"""The app's custom Streamlit component: the clickable latent scatter (plotly.js with `clickanywhere`)
+with its live preview (the autoencoder running in the page, `web_model.js`).
 
 Kept apart from `ui` so that it imports neither torch nor the `ae` library: `preload()` can then run
 at the very top of a page and have the browser fetch and compile plotly.js while Python is still
@@ -22,21 +23,29 @@ STATIC_URL = "app/static"
 scatter = st.components.v2.component(
     "latent_explorer.scatter",
     html="",
-    css=""".lx-plot { width: 100%; position: relative; }
+    css=""".lx-wrap { display: flex; gap: 8px; align-items: flex-start; width: 100%; }
+.lx-plot { flex: 1 1 auto; min-width: 0; position: relative; }
 .lx-marker { position: absolute; transform: translate(-50%, -50%); pointer-events: none; z-index: 3;
-  font: bold 26px sans-serif; color: #111; text-shadow: 0 0 3px #fff, 0 0 3px #fff; }""",
-    js=(Path(__file__).parent / "latent_scatter.js").read_text(),
+  font: bold 26px sans-serif; color: #111; text-shadow: 0 0 3px #fff, 0 0 3px #fff; }
+.lx-hover { position: absolute; transform: translate(-50%, -50%); pointer-events: none; z-index: 3;
+  width: 12px; height: 12px; border: 2px solid #111; border-radius: 50%; box-shadow: 0 0 0 2px #fff; }
+.lx-live { flex: 0 0 auto; font: 13px/1.35 sans-serif; color: #333; padding-top: 10px; }
+.lx-live canvas { display: block; image-rendering: pixelated; background: #000; margin-bottom: 6px; }
+.lx-live-title { font-weight: 600; }
+.lx-live-note { color: #777; font-size: 12px; }""",
+    # web_model.js defines the model (also run in a Web Worker); latent_scatter.js uses it.
+    js="\n".join((Path(__file__).parent / name).read_text() for name in ("web_model.js", "latent_scatter.js")),
     isolate_styles=False,  # plotly.js puts its stylesheet in the document head
 )
 
 
-def publish(name: str, text: str) -> str:
-    """Write `text` under static/ (once) and return its URL."""
+def publish(name: str, content: str | bytes) -> str:
+    """Write `content` under static/ (once) and return its URL. Names carry a content hash."""
     path = STATIC_DIR / name
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(path.suffix + f".{os.getpid()}.tmp")
-        tmp.write_text(text)
+        tmp.write_bytes(content.encode() if isinstance(content, str) else content)
         os.replace(tmp, path)
     return f"{STATIC_URL}/{name}"
 

@@ -1,15 +1,19 @@
-// Clickable latent scatter: plotly.js (shipped in the `plotly` Python package) with `clickanywhere`,
-// so a click on empty space reports its data coordinates too. Mounted by ui.latent_scatter().
+// Clickable latent scatter with a live preview: plotly.js (shipped in the `plotly` Python package)
+// with `clickanywhere`, so a click on empty space reports its data coordinates too, and the
+// autoencoder itself running in the page (web_model.js, prepended to this file by components/__init__.py):
+// hovering decodes the point under the cursor at frame rate, a click shows its image in the same frame.
+// Mounted by ui.latent_scatter().
 //
-// Large, rarely changing payloads (the codes, the gap map, plotly.js itself) are fetched by URL once
-// per page and cached in `window`; each Streamlit rerun only sends the small `data` object (marker,
-// styling), so a click does not resend 10,000 points.
-const store = (window.__latentExplorer = window.__latentExplorer || { json: {}, plotly: null, views: {} });
+// Large, rarely changing payloads (the codes, the gap map, the web model, plotly.js itself) are
+// fetched by URL once per page and cached in `window`; each Streamlit rerun only sends the small
+// `data` object (marker, styling), so a click does not resend 10,000 points.
+const store = (window.__latentExplorer = window.__latentExplorer ||
+  { json: {}, plotly: null, views: {}, models: {}, groups: {}, paints: 0, lib: webModelModule() });
 
 function loadPlotly(url) {
   if (window.Plotly) return Promise.resolve(window.Plotly);
   if (!store.plotly) {
-    // Streamlit serves static files as text with nosniff, so load the source through a Blob URL.
+    // Streamlit serves static files with nosniff, so load the source through a Blob URL.
     store.plotly = fetch(url)
       .then((r) => { if (!r.ok) throw new Error(`plotly.js: HTTP ${r.status}`); return r.text(); })
       .then((src) => new Promise((resolve, reject) => {
@@ -32,6 +36,92 @@ function loadJSON(url) {
   }
   return store.json[url];
 }
+
+// ------------------------------------------------------------------ the model in the page
+
+// One model per weight file and page: a copy on the main thread for clicks (decoded synchronously,
+// in the frame of the click) and one in a Web Worker for hovering. The worker only ever holds one
+// request; newer pointer positions replace the waiting one, so decoding never falls behind the mouse.
+function loadModel(url) {
+  if (!url) return Promise.reject(new Error("no web model for this checkpoint"));
+  if (!store.models[url]) {
+    store.models[url] = fetch(url)
+      .then((r) => { if (!r.ok) throw new Error(`HTTP ${r.status}`); return r.arrayBuffer(); })
+      .then((buffer) => {
+        const model = new store.lib.WebModel(buffer.slice(0));
+        const handle = { model, worker: null, busy: false, waiting: null, id: 0, callbacks: {} };
+        try {
+          const source = `const M = (${webModelModule.toString()})();\n(${webModelWorker.toString()})(M);`;
+          handle.worker = new Worker(URL.createObjectURL(new Blob([source], { type: "text/javascript" })));
+          handle.worker.onmessage = (event) => {
+            const m = event.data;
+            if (m.type === "decoded" || m.type === "error") {
+              const done = handle.callbacks[m.id];
+              delete handle.callbacks[m.id];
+              handle.busy = false;
+              if (done && m.type === "decoded") done(m);
+              if (handle.waiting) { const next = handle.waiting; handle.waiting = null; sendToWorker(handle, next); }
+            }
+          };
+          handle.worker.postMessage({ type: "load", buffer }, [buffer]);
+        } catch (err) {
+          handle.worker = null;  // no workers here: hover decodes on the main thread instead
+        }
+        return handle;
+      });
+    store.models[url].catch(() => { delete store.models[url]; });
+  }
+  return store.models[url];
+}
+
+function sendToWorker(handle, request) {
+  handle.busy = true;
+  const id = ++handle.id;
+  handle.callbacks[id] = request.done;
+  handle.worker.postMessage({ type: "decode", id, z: request.z });
+}
+
+function decodeLatest(handle, z, done) {
+  if (!handle.worker) {  // fallback: decode here, once per animation frame at most (callers throttle)
+    const t0 = performance.now();
+    done({ z, image: handle.model.decode(z), place: handle.model.place(z), ms: performance.now() - t0 });
+    return;
+  }
+  if (handle.busy) handle.waiting = { z, done };  // replaces any older waiting position
+  else sendToWorker(handle, { z, done });
+}
+
+function decodeNow(handle, z) {
+  return { z, image: handle.model.decode(z), place: handle.model.place(z) };
+}
+
+// ------------------------------------------------------------------ plotly.js internals, in one place
+
+// The plot area in client pixels and the axis ranges (linear axes). This is the only function that
+// reads plotly.js internals (`_fullLayout`, the drag layer); everything else goes through it.
+function plotGeometry(gd) {
+  const fl = gd._fullLayout, drag = gd.querySelector(".nsewdrag");
+  if (!fl || !fl.xaxis || !fl.yaxis || !drag) return null;
+  const r = drag.getBoundingClientRect(), g = gd.getBoundingClientRect();
+  return { left: r.left, top: r.top, width: r.width, height: r.height, originLeft: g.left, originTop: g.top,
+           x: fl.xaxis.range.slice(), y: fl.yaxis.range.slice() };
+}
+
+function toData(geo, clientX, clientY) {
+  const fx = (clientX - geo.left) / geo.width, fy = 1 - (clientY - geo.top) / geo.height;
+  return [geo.x[0] + fx * (geo.x[1] - geo.x[0]), geo.y[0] + fy * (geo.y[1] - geo.y[0])];
+}
+
+function toClient(geo, z) {
+  return [geo.left + ((z[0] - geo.x[0]) / (geo.x[1] - geo.x[0])) * geo.width,
+          geo.top + (1 - (z[1] - geo.y[0]) / (geo.y[1] - geo.y[0])) * geo.height];
+}
+
+function insidePlot(geo, clientX, clientY) {
+  return clientX >= geo.left && clientX <= geo.left + geo.width && clientY >= geo.top && clientY <= geo.top + geo.height;
+}
+
+// ------------------------------------------------------------------ drawing
 
 const PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
                  "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
@@ -57,26 +147,33 @@ function classTraces(points, d) {
   return traces;
 }
 
-function placeMarker(gd) {
-  // The clicked spot is an HTML overlay, not part of the figure: moving it costs nothing, while any
-  // Plotly relayout redraws 10,000 WebGL points (slow where WebGL is software-rendered).
-  let el = gd.querySelector(".lx-marker");
+function overlay(gd, cls, text) {
+  let el = gd.querySelector(`.${cls}`);
   if (!el) {
     el = document.createElement("div");
-    el.className = "lx-marker";
-    el.textContent = "\u2715";
+    el.className = cls;
+    el.textContent = text;
     gd.appendChild(el);
   }
-  const fl = gd._fullLayout, p = gd.__lxMarker;
-  if (!p || !fl || !fl.xaxis) { el.style.display = "none"; return; }
-  const xa = fl.xaxis, ya = fl.yaxis;
-  const px = xa.d2p(p[0]), py = ya.d2p(p[1]);
-  const inside = px >= 0 && px <= xa._length && py >= 0 && py <= ya._length;
+  return el;
+}
+
+function placeOverlay(gd, el, z) {
+  // Overlays are HTML, not part of the figure: moving them costs nothing, while any Plotly relayout
+  // redraws 10,000 WebGL points (slow where WebGL is software-rendered).
+  const geo = plotGeometry(gd);
+  if (!z || !geo) { el.style.display = "none"; return; }
+  const [cx, cy] = toClient(geo, z);
+  const inside = insidePlot(geo, cx, cy);
   el.style.display = inside ? "block" : "none";
-  el.style.left = `${xa._offset + px}px`;
-  el.style.top = `${ya._offset + py}px`;
-  el.dataset.z1 = p[0];
-  el.dataset.z2 = p[1];
+  el.style.left = `${cx - geo.originLeft}px`;
+  el.style.top = `${cy - geo.originTop}px`;
+  el.dataset.z1 = z[0];
+  el.dataset.z2 = z[1];
+}
+
+function placeMarker(gd) {
+  placeOverlay(gd, overlay(gd, "lx-marker", "\u2715"), gd.__lxMarker);
 }
 
 function sameMarker(a, b) {
@@ -99,12 +196,227 @@ function gapTrace(gap) {
 
 function clickedPoint(gd, ev) {
   // xvals/yvals are the cursor's data coordinates (plotly.js >= 3.5 with clickanywhere); the pixel
-  // fallback covers builds that omit them.
+  // conversion covers builds that omit them.
   if (ev && ev.xvals && ev.yvals && ev.xvals.length && ev.yvals.length) return [ev.xvals[0], ev.yvals[0]];
-  const fl = gd._fullLayout;
-  const box = gd.querySelector(".nsewdrag").getBoundingClientRect();
-  return [fl.xaxis.p2d(ev.event.clientX - box.left), fl.yaxis.p2d(ev.event.clientY - box.top)];
+  const geo = plotGeometry(gd);
+  return geo && ev && ev.event ? toData(geo, ev.event.clientX, ev.event.clientY) : [NaN, NaN];
 }
+
+// ------------------------------------------------------------------ the live preview panel
+
+function livePanel(parent, live) {
+  let panel = parent.querySelector(".lx-live");
+  if (!panel) {
+    panel = document.createElement("div");
+    panel.className = "lx-live";
+    panel.innerHTML = '<canvas class="lx-live-image" width="28" height="28"></canvas>' +
+      '<div class="lx-live-title"></div><div class="lx-live-z"></div><div class="lx-live-gap"></div>' +
+      '<div class="lx-live-place"></div><div class="lx-live-note"></div>';
+    parent.appendChild(panel);
+  }
+  panel.querySelector("canvas").style.width = `${live.image_px}px`;
+  panel.style.width = `${live.image_px + 16}px`;
+  return panel;
+}
+
+function paintPreview(panel, result, title, size) {
+  const canvas = panel.querySelector("canvas");
+  if (canvas.width !== size) { canvas.width = size; canvas.height = size; }
+  const ctx = canvas.getContext("2d");
+  const pixels = ctx.createImageData(size, size);
+  for (let i = 0; i < size * size; i++) {
+    const v = Math.round(Math.min(1, Math.max(0, result.image[i])) * 255);
+    pixels.data[4 * i] = pixels.data[4 * i + 1] = pixels.data[4 * i + 2] = v;
+    pixels.data[4 * i + 3] = 255;
+  }
+  ctx.putImageData(pixels, 0, 0);
+  canvas.style.visibility = "visible";
+  const z = result.z;
+  panel.querySelector(".lx-live-title").textContent = title;
+  panel.querySelector(".lx-live-z").textContent = `z = (${z[0].toFixed(3)}, ${z[1].toFixed(3)})`;
+  const place = result.place;
+  panel.querySelector(".lx-live-gap").textContent = place ? `gap measure ${place.gap.toFixed(1)}` : "";
+  panel.querySelector(".lx-live-place").textContent = place ? place.sentence : "";
+  panel.dataset.z1 = z[0];
+  panel.dataset.z2 = z[1];
+  panel.dataset.source = title;
+  panel.dataset.gap = place ? place.gap : "";
+  store.paints += 1;
+  store.lastPaint = { at: performance.now(), source: title, z: z.slice() };
+  document.dispatchEvent(new CustomEvent("lx-live-paint", { detail: store.lastPaint }));
+}
+
+function showIdle(panel, text) {
+  panel.querySelector("canvas").style.visibility = "hidden";
+  panel.querySelector(".lx-live-title").textContent = text;
+  for (const cls of ["z", "gap", "place"]) panel.querySelector(`.lx-live-${cls}`).textContent = "";
+  panel.dataset.source = "";
+}
+
+// Where the pointer's position decodes: the point under it, or for a drawn path (interpolation) the
+// nearest point of the straight line between its ends, as a position t along it.
+function hoverTarget(gd, z) {
+  const path = gd.__lxData.path;
+  if (!path || path.length < 2) return { z, label: "Under the cursor" };
+  const a = path[0], b = path[path.length - 1], d = [b[0] - a[0], b[1] - a[1]];
+  const geo = plotGeometry(gd);
+  // Project in screen space, where the line is drawn: equal axis scales make that the same as data.
+  const sx = geo.width / (geo.x[1] - geo.x[0]), sy = geo.height / (geo.y[1] - geo.y[0]);
+  const dot = (z[0] - a[0]) * d[0] * sx * sx + (z[1] - a[1]) * d[1] * sy * sy;
+  const len2 = d[0] * d[0] * sx * sx + d[1] * d[1] * sy * sy;
+  const t = len2 > 0 ? Math.min(1, Math.max(0, dot / len2)) : 0;
+  return { z: [a[0] + t * d[0], a[1] + t * d[1]], label: `On the line at t = ${t.toFixed(2)}`, t };
+}
+
+function toRelative(z, box) {
+  return [(z[0] - box[0][0]) / (box[0][1] - box[0][0]), (z[1] - box[1][0]) / (box[1][1] - box[1][0])];
+}
+
+function fromRelative(f, box) {
+  return [box[0][0] + f[0] * (box[0][1] - box[0][0]), box[1][0] + f[1] * (box[1][1] - box[1][0])];
+}
+
+// The live state of one mounted scatter: what to show when the pointer is elsewhere (the clicked or
+// linked point), the latest pointer position waiting for the next animation frame, and the model.
+function bindLive(gd, parent) {
+  const state = { pending: null, frame: 0, fixed: null, handle: null, failed: null, hovering: false };
+  gd.__lxLive = state;
+  const panel = () => parent.querySelector(".lx-live");
+  const size = () => (state.handle ? state.handle.model.size : 28);
+
+  const showFixed = () => {
+    const p = panel();
+    if (!p || state.failed) return;
+    if (state.fixed) paintPreview(p, state.fixed.result, state.fixed.title, size());
+    else showIdle(p, hoverAllowed(gd) ? "Move the mouse over the plot to decode live; click to fix a point."
+                                       : "Click or tap the plot to decode a point.");
+    overlay(gd, "lx-hover", "").style.display = "none";
+  };
+  state.showFixed = showFixed;
+
+  const decodeHover = (z, label, linked) => {
+    decodeLatest(state.handle, z, (result) => {
+      const p = panel();
+      if (!p || (!state.hovering && !linked) || (linked && state.linkedAt !== linked)) return;
+      paintPreview(p, result, label, size());
+      placeOverlay(gd, overlay(gd, "lx-hover", ""), result.z);
+    });
+  };
+  state.decodeHover = decodeHover;
+
+  const onFrame = () => {
+    state.frame = 0;
+    const pending = state.pending;
+    state.pending = null;
+    if (!pending || !state.handle || !state.hovering) return;
+    const target = hoverTarget(gd, pending);
+    decodeHover(target.z, target.label, null);
+    broadcast(gd, { kind: "hover", z: target.z });
+  };
+
+  const onMove = (event) => {
+    if (!state.handle || !hoverAllowed(gd) || event.pointerType === "touch" || event.buttons) return;
+    const geo = plotGeometry(gd);
+    if (!geo || !insidePlot(geo, event.clientX, event.clientY)) { onLeave(); return; }
+    state.hovering = true;
+    state.pending = toData(geo, event.clientX, event.clientY);  // only the latest position counts
+    if (!state.frame) state.frame = requestAnimationFrame(onFrame);
+  };
+  const onLeave = () => {
+    if (!state.hovering) return;
+    state.hovering = false;
+    state.pending = null;
+    showFixed();
+    broadcast(gd, { kind: "leave" });
+  };
+  gd.addEventListener("pointermove", onMove, { capture: true, passive: true });
+  gd.addEventListener("pointerleave", onLeave, { passive: true });
+  state.unbind = () => {
+    gd.removeEventListener("pointermove", onMove, { capture: true });
+    gd.removeEventListener("pointerleave", onLeave);
+    if (state.frame) cancelAnimationFrame(state.frame);
+  };
+  return state;
+}
+
+function hoverAllowed(gd) {
+  // Hover means nothing on touch screens; some teachers also prefer clicks only (a sidebar switch).
+  return gd.__lxData.live.hover && !window.matchMedia("(hover: none)").matches;
+}
+
+// Scatters in one group (the comparison page's two models) follow each other: the pointer over one
+// decodes the same relative position of each model's box in the others.
+function broadcast(gd, message) {
+  const group = gd.__lxData.live.group;
+  if (!group || !store.groups[group]) return;
+  const box = gd.__lxData.live.box;
+  const relative = message.z && box ? toRelative(message.z, box) : null;
+  for (const [key, other] of Object.entries(store.groups[group])) {
+    if (other === gd) continue;
+    if (!other.isConnected) { delete store.groups[group][key]; continue; }
+    receive(other, { ...message, relative });
+  }
+}
+
+function receive(gd, message) {
+  const state = gd.__lxLive;
+  if (!state || !state.handle || state.hovering) return;
+  if (message.kind === "leave") { state.linkedAt = null; state.showFixed(); return; }
+  const box = gd.__lxData.live.box;
+  if (!message.relative || !box) return;
+  const z = fromRelative(message.relative, box);
+  if (message.kind === "hover") {
+    state.linkedAt = (state.linkedAt || 0) + 1;
+    state.decodeHover(z, "Same place, other plot", state.linkedAt);
+  } else if (message.kind === "click") {
+    state.fixed = { result: decodeNow(state.handle, z), title: "Clicked (on the other plot)" };
+    state.linkedAt = null;
+    state.showFixed();
+  }
+}
+
+function startLive(gd, parent, data) {
+  const live = data.live;
+  const panel = livePanel(parent, live);
+  const state = gd.__lxLive || bindLive(gd, parent);
+  if (live.group) {
+    store.groups[live.group] = store.groups[live.group] || {};
+    store.groups[live.group][gd.__lxKey] = gd;
+  }
+  loadModel(data.model_url)
+    .then((handle) => {
+      state.handle = handle;
+      state.failed = null;
+      panel.querySelector(".lx-live-note").textContent = "";
+      parent.dataset.live = "on";
+      syncFixed(gd);
+    })
+    .catch((err) => {
+      // The pages still work through the server; say once, quietly, that the preview is off.
+      state.failed = err.message || String(err);
+      panel.querySelector("canvas").style.display = "none";
+      for (const cls of ["title", "z", "gap", "place"]) panel.querySelector(`.lx-live-${cls}`).textContent = "";
+      panel.querySelector(".lx-live-note").textContent =
+        `Live preview is off (the model could not run in this page: ${state.failed}); clicks are decoded by the server.`;
+      parent.dataset.live = "off";
+    });
+}
+
+// The server's marker (a click confirmed by the rerun, or a shared link's point) is the fixed point.
+function syncFixed(gd) {
+  const state = gd.__lxLive;
+  if (!state || !state.handle) return;
+  const m = gd.__lxMarker;
+  const shown = state.fixed && state.fixed.result.z;
+  if (m && !(shown && shown[0] === m[0] && shown[1] === m[1])) {
+    state.fixed = { result: decodeNow(state.handle, m), title: "Clicked point" };
+  } else if (!m && !(state.fixed && state.fixed.local)) {
+    state.fixed = null;
+  }
+  if (!state.hovering) state.showFixed();
+}
+
+// ------------------------------------------------------------------ the component
 
 export default function (component) {
   const { data, parentElement } = component;
@@ -112,28 +424,47 @@ export default function (component) {
     loadPlotly(data.plotly_url).catch(() => {});
     return;
   }
-  let gd = parentElement.querySelector(".lx-plot");
+  let wrap = parentElement.querySelector(".lx-wrap");
+  if (!wrap) {
+    wrap = document.createElement("div");
+    wrap.className = "lx-wrap";
+    parentElement.appendChild(wrap);
+  }
+  let gd = wrap.querySelector(".lx-plot");
   if (!gd) {
     gd = document.createElement("div");
     gd.className = "lx-plot";
-    parentElement.appendChild(gd);
+    wrap.appendChild(gd);
   }
   gd.style.height = `${data.height}px`;
   gd.__lxComponent = component;  // the click handler always uses the latest setTriggerValue
-  const viewKey = `${component.key || "scatter"}|${data.revision}`;
+  gd.__lxData = data;
+  gd.__lxKey = component.key || "scatter";
+  if (data.live) startLive(gd, wrap, data);
+  const viewKey = `${gd.__lxKey}|${data.revision}`;
   // Everything but the marker: when it is unchanged (a click rerun), only the marker may move.
   const drawKey = JSON.stringify([data.points_url, data.gap_url, data.point_size, data.opacity,
                                   data.revision, data.x_range, data.y_range, data.path]);
+  const cleanup = () => {
+    if (gd.__lxLive) { gd.__lxLive.unbind(); gd.__lxLive = null; }
+    const group = data.live && data.live.group;
+    if (group && store.groups[group]) delete store.groups[group][gd.__lxKey];
+    gd.__lxBound = false;
+    if (window.Plotly && gd._fullLayout) window.Plotly.purge(gd);
+    gd.__lxDrawKey = null;
+  };
   if (gd.__lxDrawKey === drawKey && gd._fullLayout) {
     if (!sameMarker(gd.__lxMarker, data.marker)) {
       gd.__lxMarker = data.marker;
       placeMarker(gd);
+      syncFixed(gd);
     }
-    return;
+    return cleanup;
   }
 
   Promise.all([loadPlotly(data.plotly_url), loadJSON(data.points_url), loadJSON(data.gap_url)])
     .then(([Plotly, points, gap]) => {
+      // Data first, then everything drawn on top of it: the gap map stays underneath as a backdrop.
       const traces = [];
       if (gap) traces.push(gapTrace(gap));
       traces.push(...classTraces(points, data));
@@ -158,18 +489,27 @@ export default function (component) {
       return Plotly.react(gd, traces, layout, { responsive: true, displaylogo: false, scrollZoom: true });
     })
     .then(() => {
+      syncFixed(gd);
       if (gd.__lxBound) return;
       gd.__lxBound = true;
       gd.on("plotly_click", (ev) => {
-        const [x, y] = clickedPoint(gd, ev);
-        if (!Number.isFinite(x) || !Number.isFinite(y)) return;
-        gd.__lxComponent.setTriggerValue("click", { z1: x, z2: y, at: Date.now() });
-        gd.__lxMarker = [x, y];  // shown at once; the rerun confirms it with the decoded image
+        const z = clickedPoint(gd, ev);
+        if (!Number.isFinite(z[0]) || !Number.isFinite(z[1])) return;
+        // In the page, the clicked point's image is painted now, before the server is even asked.
+        const state = gd.__lxLive;
+        if (state && state.handle) {
+          state.fixed = { result: decodeNow(state.handle, z), title: "Clicked point", local: true };
+          state.hovering = false;
+          state.showFixed();
+          broadcast(gd, { kind: "click", z });
+        }
+        gd.__lxComponent.setTriggerValue("click", { z1: z[0], z2: z[1], at: Date.now() });
+        gd.__lxMarker = z;  // shown at once; the rerun confirms it
         placeMarker(gd);
       });
       gd.on("plotly_relayout", () => {
-        const fl = gd._fullLayout;
-        store.views[viewKey] = { x: fl.xaxis.range.slice(), y: fl.yaxis.range.slice() };
+        const geo = plotGeometry(gd);
+        if (geo) store.views[viewKey] = { x: geo.x, y: geo.y };
       });
       gd.on("plotly_afterplot", () => placeMarker(gd));
       gd.on("plotly_relayouting", () => placeMarker(gd));
@@ -179,4 +519,5 @@ export default function (component) {
     .catch((err) => {
       gd.textContent = `The latent plot could not be drawn: ${err.message}`;
     });
+  return cleanup;
 }

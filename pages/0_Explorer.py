@@ -6,8 +6,10 @@ import components
 st.set_page_config(page_title="Latent Explorer", page_icon=":material/scatter_plot:", layout="wide")
 components.preload()  # the browser fetches plotly.js while Python imports torch below
 st.title("Latent Explorer")
-st.caption("Each dot is a test image, placed by the encoder at its 2-D code. Click anywhere, on a "
-           "cluster or in the empty space between clusters, to decode that exact point.")
+st.caption("Each dot is a test image, placed by the encoder at its 2-D code. Move the mouse over the plot "
+           "and the decoder, running in your browser, draws the point under it; sweep from a cluster into "
+           "the empty space and watch the image fall apart. Click to fix a point and see its nearest "
+           "training images.")
 
 with st.expander("What am I looking at?"):
     st.markdown("""
@@ -41,7 +43,8 @@ with st.sidebar:
                        format_func={"test": "test set", "train": "train sample"}.get),
         show_gaps=st.toggle("Show where the gaps are", key="ex_gaps"),
         point_size=st.slider("Point size", 1, 10, 4, key="ex_size"),
-        opacity=st.slider("Opacity", 0.1, 1.0, 0.7, key="ex_opacity"))
+        opacity=st.slider("Opacity", 0.1, 1.0, 0.7, key="ex_opacity"),
+        live_hover=ui.hover_preview_toggle("ex"))
 if ckpt is None:
     st.stop()
 

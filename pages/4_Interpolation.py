@@ -11,7 +11,7 @@ st.set_page_config(page_title="Interpolation", layout="wide")
 st.title("Interpolation")
 st.caption("Pick two test images, by index or by clicking two points on the plot. The straight line "
            "between their codes crosses whatever lies between them; in a gap the decodings stop looking "
-           "like anything real.")
+           "like anything real. Move the mouse along the line to decode any position on it.")
 ckpt = ui.choose_checkpoint("ip")
 if ckpt is None:
     st.stop()
@@ -25,6 +25,7 @@ with st.sidebar:
     a_index = st.number_input("Start: test image", 0, n_test - 1, min(start, n_test - 1), key=f"ip_a_{ckpt.dataset}")
     b_index = st.number_input("End: test image", 0, n_test - 1, min(end, n_test - 1), key=f"ip_b_{ckpt.dataset}")
     steps = st.slider("Steps", 3, 24, 12, key="ip_steps")
+    live_hover = ui.hover_preview_toggle("ip")
     if st.button("Use the test images again", key="ip_reset"):
         st.session_state.pop(clicks_key, None)
 
@@ -47,7 +48,7 @@ def remember_click():
 path = limits.interpolate(a, b, steps)
 images = ae.decode(ckpt.model, path)
 gaps = ui.index_for(ckpt).gap(path)
-ui.latent_scatter(ckpt, ui.ScatterStyle(height=420), clicks[-1] if len(clicks) == 1 else None,
+ui.latent_scatter(ckpt, ui.ScatterStyle(height=420, live_hover=live_hover), clicks[-1] if len(clicks) == 1 else None,
                   key="ip_scatter", on_click=remember_click, line=path)
 if len(clicks) == 1:
     st.info(f"First point {ui.format_point(clicks[0])} chosen; click a second point.")

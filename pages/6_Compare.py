@@ -9,9 +9,9 @@ import components
 st.set_page_config(page_title="Autoencoder vs VAE", page_icon=":material/compare_arrows:", layout="wide")
 components.preload()
 st.title("Plain autoencoder vs variational autoencoder")
-st.caption("The same data, two models. Click anywhere on either plot: both decode the same relative "
-           "position (the same fraction across and up each model's box of codes), so you see where the "
-           "plain autoencoder falls apart and whether the VAE holds.")
+st.caption("The same data, two models. Move the mouse over either plot, or click it: both decode the "
+           "same relative position (the same fraction across and up each model's box of codes), so you see "
+           "where the plain autoencoder falls apart and whether the VAE holds.")
 
 import ae  # noqa: E402  (torch loads after the page has started drawing)
 import ui  # noqa: E402
@@ -20,6 +20,7 @@ from ae.limits import limits_table  # noqa: E402
 dataset = ui.choose_dataset("cmp")
 pair = ui.choose_pair("cmp", dataset)
 show_gaps = st.sidebar.toggle("Show where the gaps are", key="cmp_gaps")
+live_hover = ui.hover_preview_toggle("cmp")
 if pair is None or None in pair:
     st.stop()
 models = {"Plain autoencoder": pair[0], "Variational autoencoder": pair[1]}
@@ -48,8 +49,9 @@ def side_by_side():
             st.caption(f"`{ckpt.path.name}` · test MSE {ckpt.test_mse:.4f}" if ckpt.test_mse else f"`{ckpt.path.name}`")
             point = ae.latent.from_relative(relative, boxes[name]) if relative else None
             key = f"cmp_scatter_{ckpt.model_type}"
-            ui.latent_scatter(ckpt, ui.ScatterStyle(height=430, show_gaps=show_gaps), point, key=key,
-                              on_click=partial(remember_click, name, key))
+            ui.latent_scatter(ckpt, ui.ScatterStyle(height=430, show_gaps=show_gaps, live_hover=live_hover,
+                                                    preview_px=112),
+                              point, key=key, on_click=partial(remember_click, name, key), group="cmp")
             if point is not None:
                 ui.point_card(ckpt, point, judge)
     if relative is None:

@@ -1,0 +1,193 @@
+"""The web model: a checkpoint's encoder and decoder as one compact binary file a browser can run.
+
+The app's pages run the (tiny) networks in the page so that hovering decodes at frame rate. This
+module writes what they load: float32 weights with batch-norm folded into the preceding convolution,
+a small JSON header naming the layers, and (for a 2-D model) the training codes with the gap
+measure's thresholds, so the page can say where a point lies without asking the server.
+
+File layout (all little-endian)::
+
+    b"LXWM" | uint32 header length | header (JSON, UTF-8, space-padded to 4 bytes) | data
+
+`header["tensors"]` maps each name to its dtype, shape and byte offset into the data; `encoder` and
+`decoder` list the layers in order. Weights keep torch's own layouts (Linear [out, in], Conv2d
+[out, in, k, k], ConvTranspose2d [in, out, k, k]); a feature map is (channels, height, width).
+`run_layers` is the Python reading of the same file, the oracle for the JavaScript forward pass.
+"""
+from __future__ import annotations
+
+import json
+import struct
+
+import numpy as np
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from .model import Autoencoder
+
+MAGIC = b"LXWM"
+FORMAT_NAME = "latent-explorer-web-model"
+FORMAT_VERSION = 1
+
+
+class WebModelError(ValueError):
+    """A web model file that cannot be read (wrong magic, truncated, unknown layer)."""
+
+
+def _fold_batch_norm(weight: torch.Tensor, bias: torch.Tensor, bn: nn.BatchNorm2d, out_dim: int):
+    """The convolution's weight and bias with the following batch-norm (eval mode) folded in."""
+    scale = bn.weight / torch.sqrt(bn.running_var + bn.eps)
+    shape = [1] * weight.dim()
+    shape[out_dim] = -1
+    return weight * scale.view(shape), (bias - bn.running_mean) * scale + bn.bias
+
+
+def _sequence_layers(modules, prefix: str, tensors: dict) -> list[dict]:
+    """The layers of an nn.Sequential-like list of modules, in order, with their tensors in `tensors`."""
+    layers: list[dict] = []
+    flatten = False
+    for module in modules:
+        if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
+            transposed = isinstance(module, nn.ConvTranspose2d)
+            layer = {"kind": "linear" if isinstance(module, nn.Linear) else
+                     "conv_transpose" if transposed else "conv", "activation": "none"}
+            if layer["kind"] == "linear":
+                layer["flatten"] = flatten
+            else:
+                layer.update(stride=int(module.stride[0]), padding=int(module.padding[0]),
+                             kernel=int(module.kernel_size[0]),
+                             output_padding=int(module.output_padding[0]) if transposed else 0)
+            bias = module.bias if module.bias is not None else torch.zeros(module.weight.shape[1 if transposed else 0])
+            layer["_w"], layer["_b"] = module.weight.detach().clone(), bias.detach().clone()
+            layer["_out_dim"] = 1 if transposed else 0
+            layers.append(layer)
+            flatten = False
+        elif isinstance(module, nn.BatchNorm2d):
+            last = layers[-1]
+            with torch.no_grad():
+                last["_w"], last["_b"] = _fold_batch_norm(last["_w"], last["_b"], module, last["_out_dim"])
+        elif isinstance(module, nn.LeakyReLU):
+            layers[-1].update(activation="leaky_relu", slope=float(module.negative_slope))
+        elif isinstance(module, nn.Sigmoid):
+            layers[-1]["activation"] = "sigmoid"
+        elif isinstance(module, nn.Flatten):
+            flatten = True
+        elif isinstance(module, nn.Dropout):
+            continue  # identity at inference
+        else:
+            raise WebModelError(f"cannot export a {type(module).__name__} layer")
+    for i, layer in enumerate(layers):
+        name = f"{prefix}.{i}"
+        tensors[f"{name}.weight"] = layer.pop("_w").float().numpy()
+        tensors[f"{name}.bias"] = layer.pop("_b").float().numpy()
+        layer.pop("_out_dim")
+        layer.update(weight=f"{name}.weight", bias=f"{name}.bias")
+    return layers
+
+
+def model_layers(model: Autoencoder) -> tuple[list[dict], list[dict], dict[str, np.ndarray]]:
+    """(encoder layers, decoder layers, tensors) of a model, batch-norm folded, ready to serialise.
+
+    A VAE's encoder keeps only its mean: the last layer's first `z_dim` outputs.
+    """
+    cfg = model.cfg
+    tensors: dict[str, np.ndarray] = {}
+    encoder = _sequence_layers(list(model.encoder), "encoder", tensors)
+    last = encoder[-1]
+    tensors[last["weight"]] = tensors[last["weight"]][:cfg.z_dim]
+    tensors[last["bias"]] = tensors[last["bias"]][:cfg.z_dim]
+    decoder = _sequence_layers([model.decoder_input], "decoder_input", tensors)
+    decoder[0]["reshape"] = list(model._feature_shape)
+    decoder += _sequence_layers(list(model.decoder), "decoder", tensors)
+    return encoder, decoder, tensors
+
+
+def export_web_model(model: Autoencoder, *, codes=None, labels=None, gap: dict | None = None,
+                     meta: dict | None = None) -> bytes:
+    """The web model file for `model`, as bytes.
+
+    `codes`/`labels` (the training codes) and `gap` ({spacing, inside, edge} of an `ae.LatentIndex`)
+    let the page compute the gap measure; `meta` is free JSON (dataset, class names, ...).
+    """
+    was_training = model.training
+    model.eval()
+    encoder, decoder, tensors = model_layers(model)
+    model.train(was_training)
+    if codes is not None:
+        tensors["codes"] = np.asarray(codes, dtype=np.float32)
+        tensors["labels"] = np.asarray(labels, dtype=np.uint8)
+    header = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "z_dim": model.cfg.z_dim,
+              "image_size": model.cfg.image_size, "image_channels": model.cfg.image_channels,
+              "encoder": encoder, "decoder": decoder, "gap": gap, "meta": meta or {}, "tensors": {}}
+    chunks, offset = [], 0
+    for name, array in tensors.items():
+        array = np.ascontiguousarray(array, dtype=np.uint8 if array.dtype == np.uint8 else "<f4")
+        header["tensors"][name] = {"dtype": "uint8" if array.dtype == np.uint8 else "float32",
+                                   "shape": list(array.shape), "offset": offset}
+        raw = array.tobytes()
+        raw += b"\0" * (-len(raw) % 4)  # keep every float32 tensor 4-byte aligned
+        chunks.append(raw)
+        offset += len(raw)
+    text = json.dumps(header, separators=(",", ":")).encode()
+    text += b" " * (-(len(text) + 8) % 4)
+    return MAGIC + struct.pack("<I", len(text)) + text + b"".join(chunks)
+
+
+def read_web_model(data: bytes) -> tuple[dict, dict[str, np.ndarray]]:
+    """(header, tensors) of a web model file; raises WebModelError if it is not one."""
+    if len(data) < 8 or data[:4] != MAGIC:
+        raise WebModelError("not a Latent Explorer web model (wrong magic bytes)")
+    (length,) = struct.unpack("<I", data[4:8])
+    try:
+        header = json.loads(data[8:8 + length])
+    except ValueError as e:
+        raise WebModelError(f"the web model's header is not JSON: {e}") from None
+    if header.get("format") != FORMAT_NAME or header.get("version") != FORMAT_VERSION:
+        raise WebModelError("unknown web model format or version")
+    base, tensors = 8 + length, {}
+    for name, spec in header["tensors"].items():
+        dtype = np.uint8 if spec["dtype"] == "uint8" else np.dtype("<f4")
+        count = int(np.prod(spec["shape"], dtype=np.int64))
+        start = base + spec["offset"]
+        if start + count * np.dtype(dtype).itemsize > len(data):
+            raise WebModelError(f"the web model is truncated (tensor {name!r})")
+        tensors[name] = np.frombuffer(data, dtype, count, start).reshape(spec["shape"])
+    return header, tensors
+
+
+def run_layers(layers: list[dict], tensors: dict[str, np.ndarray], x) -> np.ndarray:
+    """Run exported layers on a batch in torch: the reference reading of the file format."""
+    h = torch.as_tensor(np.asarray(x, dtype=np.float32))
+    for layer in layers:
+        w, b = torch.from_numpy(np.array(tensors[layer["weight"]])), torch.from_numpy(np.array(tensors[layer["bias"]]))
+        if layer["kind"] == "linear":
+            h = F.linear(h.flatten(1) if layer.get("flatten") else h, w, b)
+            if "reshape" in layer:
+                h = h.view(-1, *layer["reshape"])
+        elif layer["kind"] == "conv":
+            h = F.conv2d(h, w, b, stride=layer["stride"], padding=layer["padding"])
+        elif layer["kind"] == "conv_transpose":
+            h = F.conv_transpose2d(h, w, b, stride=layer["stride"], padding=layer["padding"],
+                                   output_padding=layer["output_padding"])
+        else:
+            raise WebModelError(f"unknown layer kind {layer['kind']!r}")
+        if layer["activation"] == "leaky_relu":
+            h = F.leaky_relu(h, layer["slope"])
+        elif layer["activation"] == "sigmoid":
+            h = torch.sigmoid(h)
+    return h.numpy()
+
+
+def export_checkpoint(ckpt, index=None) -> bytes:
+    """The web model of a loaded checkpoint: both nets and, for a 2-D model, the training codes and
+    the gap measure's thresholds (from `index`, an `ae.LatentIndex` of its training codes, if given)."""
+    from .data import class_names
+    from .latent import LatentIndex
+
+    meta = {"dataset": ckpt.dataset, "model_type": ckpt.model_type, "classes": class_names(ckpt.dataset)}
+    if ckpt.config.z_dim != 2:
+        return export_web_model(ckpt.model, meta=meta)
+    index = index or LatentIndex(ckpt.train_codes, ckpt.train_labels)
+    gap = {"spacing": index.spacing, "inside": index.inside, "edge": index.edge}
+    return export_web_model(ckpt.model, codes=ckpt.train_codes, labels=ckpt.train_labels, gap=gap, meta=meta)
