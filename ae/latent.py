@@ -200,8 +200,13 @@ def describe_place(place: Place, class_names: list[str]) -> str:
         if share >= 0.75 or not others:
             return f"Inside the {_plural(name_of(top))}: training codes lie all around this point."
         if share > 0.5:
-            return f"Among the {_plural(name_of(top))}, on a border with {', '.join(others)}."
-        return f"{between[0].upper()}{between[1:]}: no class has most of the {len(labels)} nearest training codes."
+            very = f"; the very nearest is {_article(nearest)}" if nearest != name_of(top) else ""
+            return (f"Among the {_plural(name_of(top))} ({ranked[0][0]} of the {len(labels)} nearest training "
+                    f"codes), on a border with {', '.join(others)}{very}.")
+        if len(ranked) == 2 or ranked[1][0] > ranked[2][0]:
+            return f"{between[0].upper()}{between[1:]}: no class has most of the {len(labels)} nearest training codes."
+        return (f"Between classes: {ranked[0][0]} of the {len(labels)} nearest training codes are "
+                f"{_plural(name_of(top))}, the others {', '.join(others)}.")
     if place.gap <= place.edge:
         where = (f"At the edge of the {_plural(nearest)}" if share > 0.5 and name_of(top) == nearest
                  else f"At the edge, {between or f'near the {_plural(nearest)}'}")

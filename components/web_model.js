@@ -184,8 +184,14 @@ function webModelModule() {
     const between = ranked.length > 1 ? `between the ${plural(nameOf(top))} and the ${plural(nameOf(ranked[1][0]))}` : "";
     if (place.gap <= place.inside) {
       if (share >= 0.75 || !others.length) return `Inside the ${plural(nameOf(top))}: training codes lie all around this point.`;
-      if (mostAgree) return `Among the ${plural(nameOf(top))}, on a border with ${others.join(", ")}.`;
-      return `${between[0].toUpperCase()}${between.slice(1)}: no class has most of the ${place.neighbourLabels.length} nearest training codes.`;
+      const n = place.neighbourLabels.length;
+      if (mostAgree) {
+        const very = nearest !== nameOf(top) ? `; the very nearest is ${article(nearest)}` : "";
+        return `Among the ${plural(nameOf(top))} (${topCount} of the ${n} nearest training codes), on a border with ${others.join(", ")}${very}.`;
+      }
+      if (ranked.length === 2 || ranked[1][1] > ranked[2][1])
+        return `${between[0].toUpperCase()}${between.slice(1)}: no class has most of the ${n} nearest training codes.`;
+      return `Between classes: ${topCount} of the ${n} nearest training codes are ${plural(nameOf(top))}, the others ${others.join(", ")}.`;
     }
     if (place.gap <= place.edge) {
       const where = mostAgree && nameOf(top) === nearest ? `At the edge of the ${plural(nearest)}` : `At the edge, ${between || `near the ${plural(nearest)}`}`;

@@ -67,3 +67,18 @@ def make_idx_folder(folder: Path, n_train: int = 12, n_test: int = 6, compress: 
         write_idx(folder / lab_stem, labels, compress)
         arrays[split] = (images, labels)
     return arrays
+
+
+@pytest.fixture(scope="session")
+def app_browser(mnist_path):
+    """One app server and one Chromium page for the browser tests: (page, url), opened on the explorer."""
+    from app_server import chromium_available, chromium_page, running_app
+
+    if not chromium_available():
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is required in CI (apt-get install chromium)")
+        pytest.skip("Debian's chromium is not installed")
+    with running_app(env={"AE_DATA_DIR": str(mnist_path)}) as (url, _), chromium_page() as page:
+        page.goto(url)
+        page.wait_for_selector(".lx-plot[data-ready='1']", timeout=90_000)
+        yield page, url

@@ -1,25 +1,17 @@
 """The explorer in a real headless Chromium: clicks on empty space and on clusters decode where they land."""
-import os
 import urllib.parse
 
 import numpy as np
 import pytest
 
 import ae
-from app_server import (caption_point, chromium_available, chromium_page, decoded_caption, decoded_captions,
-                        plot_area, running_app, to_data, to_pixels, wait_for_new_caption, wait_for_new_captions)
+from app_server import (caption_point, decoded_caption, decoded_captions, plot_area, to_data, to_pixels,
+                        wait_for_new_caption, wait_for_new_captions)
 from conftest import SHIPPED
 
 @pytest.fixture(scope="module")
-def browser_page(mnist_path):
-    if not chromium_available():
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is required in CI (apt-get install chromium)")
-        pytest.skip("Debian's chromium is not installed")
-    with running_app(env={"AE_DATA_DIR": str(mnist_path)}) as (url, _), chromium_page() as page:
-        page.goto(url)
-        page.wait_for_selector(".lx-plot[data-ready='1']", timeout=90_000)
-        yield page, url
+def browser_page(app_browser):
+    return app_browser
 
 
 def targets():

@@ -4,6 +4,7 @@ import torch
 
 from ae import AEConfig, Autoencoder, LatentIndex, decode, decode_grid, describe_place, encode, grid_points
 import ae
+from conftest import ROOT
 from ae.latent import bounding_box, tile
 
 DIGITS = [str(d) for d in range(10)]
@@ -116,3 +117,42 @@ def test_relative_positions_map_between_boxes():
     # Outside the box the fractions leave [0, 1] and still map back exactly.
     point = (3.0, -2.5)
     assert ae.latent.from_relative(ae.latent.to_relative(point, small), small) == pytest.approx(point)
+
+
+def place_with(labels, gap=1.0):
+    """A Place whose 8 nearest training codes carry `labels` (closest first)."""
+    labels = np.asarray(labels)
+    values, counts = np.unique(labels, return_counts=True)
+    return ae.latent.Place(gap=gap, inside=2.0, edge=4.0, distance=gap, neighbours=np.arange(len(labels)),
+                           neighbour_labels=labels, majority=int(values[np.argmax(counts)]),
+                           majority_share=float(counts.max() / len(labels)))
+
+
+def test_a_place_is_named_after_a_class_only_when_most_neighbours_agree():
+    # 3 of 8 neighbours are 2s: the point lies between classes, not "among the 2s".
+    assert describe_place(place_with([4, 2, 9, 2, 4, 2, 9, 4]), DIGITS).startswith("Between the 2s and the 4s:")
+    assert describe_place(place_with([6, 2, 8, 2, 2, 5, 4, 7]), DIGITS) == (
+        "Between classes: 3 of the 8 nearest training codes are 2s, the others 4, 5, 6, 7, 8.")
+    assert describe_place(place_with([2, 2, 2, 2, 2, 4, 9, 4]), DIGITS) == (
+        "Among the 2s (5 of the 8 nearest training codes), on a border with 4, 9.")
+    assert describe_place(place_with([2] * 7 + [4]), DIGITS).startswith("Inside the 2s")
+    # At an edge or in a gap the sentence names the nearest training image, as the thumbnails show it.
+    assert describe_place(place_with([8, 5, 5, 5, 5, 5, 5, 5], gap=3.0), DIGITS).startswith(
+        "At the edge, between the 5s and the 8s, 3.0 times the usual spacing from the nearest training code (an 8)")
+    assert describe_place(place_with([5, 5, 5, 5, 5, 8, 8, 8], gap=3.0), DIGITS).startswith("At the edge of the 5s")
+    names = ae.class_names("fashion")
+    gap = describe_place(place_with([8, 5, 5, 5, 5, 5, 5, 5], gap=9.0), names)
+    assert "the nearest is a Bag" in gap and "Sandal" not in gap
+
+
+def test_the_shipped_models_places_from_the_review_are_told_truthfully():
+    # MNIST autoencoder at (0.29, 0.20): only 3 of the 8 nearest training codes are 2s.
+    ckpt = ae.load_checkpoint(ROOT / "checkpoints" / "mnist_ae_z2.pt")
+    place = LatentIndex(ckpt.train_codes, ckpt.train_labels).place((0.29, 0.20))
+    assert (place.neighbour_labels == 2).sum() == 3
+    assert describe_place(place, DIGITS).startswith("Between classes: 3 of the 8 nearest training codes are 2s")
+    # Fashion-MNIST autoencoder at (0, 0): mostly Sandals, but the very nearest image is a Bag.
+    ckpt = ae.load_checkpoint(ROOT / "checkpoints" / "fashion_ae_z2.pt")
+    place = LatentIndex(ckpt.train_codes, ckpt.train_labels).place((0.0, 0.0))
+    sentence = describe_place(place, ae.class_names("fashion"))
+    assert place.neighbour_labels[0] == 8 and sentence.endswith("the very nearest is a Bag.")
