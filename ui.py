@@ -12,6 +12,7 @@ import io
 import json
 import math
 import os
+import re
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -39,6 +40,19 @@ POINT_LIMIT = 1.0
 def point_limits(codes: np.ndarray, reach: float = POINT_LIMIT) -> tuple[tuple[float, float], tuple[float, float]]:
     """The rectangle where points are accepted: the codes' box widened by `reach` box sizes each side."""
     return ae.latent.bounding_box(codes, margin=reach)
+
+
+_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def plain_text(text) -> str:
+    """`text` (from a link, a file name, a checkpoint) escaped so Streamlit's Markdown shows it as typed.
+
+    Every ASCII punctuation character gets a backslash (CommonMark renders an escaped one literally),
+    so no link, image, HTML tag, emoji or icon shortcode, LaTeX or autolink can come out of it; line
+    breaks become spaces.
+    """
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", " ".join(str(text).split()))
 
 
 def parse_point(raw_z1, raw_z2, limits, source: str = "The link's point") -> tuple[tuple[float, float] | None, str | None]:
@@ -122,8 +136,8 @@ def choose_dataset(prefix: str) -> str:
     if "lx_dataset" not in st.session_state:
         asked = st.query_params.get(DATASET_PARAM)
         if asked is not None and asked not in names:
-            st.warning(f"The link asks for the dataset {str(asked)[:30]!r}, which this app does not know; "
-                       f"showing {ae.data.dataset_title(names[0])}.")
+            st.warning(plain_text(f"The link asks for the dataset {str(asked)[:30]!r}, which this app does "
+                                  f"not know; showing {ae.data.dataset_title(names[0])}."))
         st.session_state.lx_dataset = asked if asked in names else names[0]
     current = st.session_state.lx_dataset if st.session_state.lx_dataset in names else names[0]
     choice = st.sidebar.radio("Dataset", names, index=names.index(current), key=f"{prefix}_dataset",
@@ -202,7 +216,7 @@ def choose_checkpoint(prefix: str) -> ae.Checkpoint | None:
     st.session_state.lx_checkpoint = choice
     ckpt, problem = load_checkpoint(choice)
     if ckpt is None:
-        st.error(f"{problem}\n\nPick another checkpoint in the sidebar.")
+        st.error(f"{plain_text(problem)}\n\nPick another checkpoint in the sidebar.")
     return ckpt
 
 
@@ -453,6 +467,19 @@ def scatter_figure(ckpt: ae.Checkpoint, *, height: int = 560, size: int = 3, opa
                       legend=dict(itemsizing="constant"), xaxis_title="z1", yaxis_title="z2")
     fig.update_yaxes(scaleanchor="x", scaleratio=1)
     return fig
+
+
+def add_on_top(fig, x, y, *, name: str, marker: dict, showlegend: bool = True) -> None:
+    """Mark points on a `scatter_figure` so that they are drawn above the data dots, at any density.
+
+    plotly.js paints every WebGL trace on a canvas that lies above the SVG traces, so a plain
+    `go.Scatter` marker sits under the 10,000 data dots wherever it lands in a cluster. A
+    `go.Scattergl` added after the data is painted on the same canvas, after them: on top.
+    """
+    import plotly.graph_objects as go
+
+    fig.add_trace(go.Scattergl(x=np.asarray(x), y=np.asarray(y), mode="markers", name=name, marker=marker,
+                               showlegend=showlegend, hoverinfo="skip"))
 
 
 def image_strip(images: np.ndarray, captions: list[str] | None = None, width: int = 84) -> None:

@@ -19,6 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # plotly.js and its point payloads from there, once per page, instead of with every rerun.
 STATIC_DIR = ROOT / "static"
 STATIC_URL = "app/static"
+# The browser tab's icon, a local file: a material-icon page icon is fetched from a font CDN.
+PAGE_ICON = str(ROOT / "assets" / "icon.png")
 
 scatter = st.components.v2.component(
     "latent_explorer.scatter",

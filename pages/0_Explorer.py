@@ -3,7 +3,7 @@ import streamlit as st
 
 import components
 
-st.set_page_config(page_title="Latent Explorer", page_icon=":material/scatter_plot:", layout="wide")
+st.set_page_config(page_title="Latent Explorer", page_icon=components.PAGE_ICON, layout="wide")
 components.preload()  # the browser fetches plotly.js while Python imports torch below
 st.title("Latent Explorer")
 st.caption("Each dot is a test image, placed by the encoder at its 2-D code. Move the mouse over the plot "
@@ -59,7 +59,7 @@ if "ex_point" not in st.session_state:  # first run of this session: open on the
                                     ui.point_limits(ckpt.train_codes))
     st.session_state.ex_point = point
     if warning:
-        st.warning(warning)
+        st.warning(ui.plain_text(warning))
 
 
 def remember_click():
@@ -81,7 +81,7 @@ def explorer():
         ui.latent_scatter(ckpt, style, st.session_state.ex_point, key="ex_scatter", on_click=remember_click)
     with right:
         if st.session_state.get("ex_warning"):
-            st.warning(st.session_state.ex_warning)
+            st.warning(ui.plain_text(st.session_state.ex_warning))
         ui.point_panel(ckpt, st.session_state.ex_point, key="ex")
 
 

@@ -1,6 +1,5 @@
 """Latent grid: decode an n x n grid of points and lay the images out like the plane (the chapter's figure)."""
 import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
 
 import ae
@@ -30,9 +29,8 @@ points = ae.grid_points(region[0], region[1], n)
 left, right = st.columns(2)
 with left:
     fig = ui.scatter_figure(ckpt, height=600)
-    fig.add_trace(go.Scatter(x=points[:, 0], y=points[:, 1], mode="markers", name="grid", showlegend=False,
-                             marker=dict(size=4 if n > 20 else 6, color="black", symbol="cross-thin",
-                                         line=dict(width=1))))
+    ui.add_on_top(fig, points[:, 0], points[:, 1], name="grid", showlegend=False,
+                  marker=dict(size=4 if n > 20 else 6, color="black", symbol="cross-thin", line=dict(width=1)))
     (x0, x1), (y0, y1) = region
     fig.add_shape(type="rect", x0=x0, x1=x1, y0=y0, y1=y1, line=dict(color="black", dash="dot"))
     fig.update_layout(dragmode="select")

@@ -34,8 +34,8 @@ in_gap = report.in_gap if report is not None else index.gap(points) > index.edge
 left, right = st.columns([3, 2])
 with left:
     fig = ui.scatter_figure(ckpt, height=520)
-    fig.add_trace(go.Scatter(x=points[:, 0], y=points[:, 1], mode="markers", name="random", showlegend=True,
-                             marker=dict(color="red", size=6, line=dict(color="white", width=1))))
+    ui.add_on_top(fig, points[:, 0], points[:, 1], name="random",
+                  marker=dict(color="red", size=6, line=dict(color="white", width=1)))
     st.plotly_chart(fig, key="rs_scatter")
 with right:
     st.caption(f"The first {min(k, 48)} random points, decoded (white frame: in a gap):")

@@ -1,6 +1,5 @@
 """Your own image: upload a digit (or a garment photo), prepare it like the dataset, see where the encoder puts it."""
 import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
 import torch
 
@@ -31,7 +30,7 @@ if upload is None:
 try:
     digit = prepare_image(upload.getvalue(), ckpt.dataset)
 except InvalidImage as e:
-    st.error(f"{upload.name}: {e}")
+    st.error(ui.plain_text(f"{upload.name}: {e}"))
     st.stop()
 
 st.subheader(f"Preparing it like {ae.data.dataset_title(ckpt.dataset)}")
@@ -50,8 +49,8 @@ names = ae.class_names(ckpt.dataset)
 left, right = st.columns([3, 2])
 with left:
     fig = ui.scatter_figure(ckpt, height=500)
-    fig.add_trace(go.Scatter(x=[code[0]], y=[code[1]], mode="markers", name="yours",
-                             marker=dict(symbol="star", size=22, color="black", line=dict(color="white", width=2))))
+    ui.add_on_top(fig, [code[0]], [code[1]], name="yours",
+                  marker=dict(symbol="star", size=22, color="black", line=dict(color="white", width=2)))
     st.plotly_chart(fig, key="own_scatter")
 with right:
     st.image([ui.upscale(digit.image, 168), ui.upscale(reconstruction, 168)],

@@ -6,7 +6,7 @@ import streamlit as st
 
 import components
 
-st.set_page_config(page_title="Autoencoder vs VAE", page_icon=":material/compare_arrows:", layout="wide")
+st.set_page_config(page_title="Autoencoder vs VAE", page_icon=components.PAGE_ICON, layout="wide")
 components.preload()
 st.title("Plain autoencoder vs variational autoencoder")
 st.caption("The same data, two models. Move the mouse over either plot, or click it: both decode the "
@@ -41,12 +41,12 @@ def remember_click(name: str, key: str):
 def side_by_side():
     relative = st.session_state.get("cmp_relative")
     if st.session_state.get("cmp_warning"):
-        st.warning(st.session_state.cmp_warning)
+        st.warning(ui.plain_text(st.session_state.cmp_warning))
     judge, problem = ui.judge_for(models["Plain autoencoder"])
     for column, (name, ckpt) in zip(st.columns(2), models.items()):
         with column:
             st.subheader(name)
-            st.caption(f"`{ckpt.path.name}` · test MSE {ckpt.test_mse:.4f}" if ckpt.test_mse else f"`{ckpt.path.name}`")
+            st.caption(ui.plain_text(f"{ckpt.path.name} · test MSE {ckpt.test_mse:.4f}" if ckpt.test_mse else ckpt.path.name))
             point = ae.latent.from_relative(relative, boxes[name]) if relative else None
             key = f"cmp_scatter_{ckpt.model_type}"
             ui.latent_scatter(ckpt, ui.ScatterStyle(height=430, show_gaps=show_gaps, live_hover=live_hover,

@@ -82,3 +82,12 @@ def app_browser(mnist_path):
         page.goto(url)
         page.wait_for_selector(".lx-plot[data-ready='1']", timeout=90_000)
         yield page, url
+
+
+def shown_text(markdown: str) -> str:
+    """What a Markdown body shows on screen: rendered (CommonMark), tags dropped, entities decoded."""
+    import html
+    import re
+
+    from markdown_it import MarkdownIt
+    return html.unescape(re.sub(r"<[^>]+>", "", MarkdownIt("commonmark").render(markdown))).strip()

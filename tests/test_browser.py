@@ -122,3 +122,21 @@ def test_compare_page_opens_on_fashion_from_the_link(browser_page):
     assert "dataset=fashion" in page.url
     legend = page.evaluate("() => [...document.querySelectorAll('.lx-plot .legendtext')].map(t => t.textContent)")
     assert "Sneaker" in legend and "Ankle boot" in legend
+
+
+def test_no_request_leaves_the_machine(browser_page):
+    # The tab's icon, plotly.js, the web model: all from the app's own server (no CDN, no font host).
+    page, url = browser_page
+    context = page.context.browser.new_context()
+    try:
+        fresh = context.new_page()
+        outside = []
+        fresh.on("request", lambda r: outside.append(r.url)
+                 if not r.url.startswith((url, "data:", "blob:")) else None)
+        for path in ("/", "/compare", "/your-own-digit"):
+            fresh.goto(url + path)
+            fresh.wait_for_selector("h1", timeout=60_000)
+            fresh.wait_for_timeout(1500)
+        assert outside == []
+    finally:
+        context.close()

@@ -32,8 +32,7 @@ RUN_IN_PAGE = """([b64, points, images]) => {
 def page_and_url(app_browser):
     page, url = app_browser
     page.goto(url)
-    page.wait_for_selector(".lx-plot[data-ready='1']", timeout=90_000)
-    page.wait_for_selector(".lx-wrap[data-live='on']", timeout=30_000)
+    page.wait_for_selector(".lx-wrap[data-live='on'] .lx-plot[data-ready='1']", timeout=90_000)
     return page, url
 
 
@@ -163,7 +162,8 @@ def test_without_the_weight_file_the_server_still_decodes_and_says_so_once(page_
 def test_hovering_one_model_of_the_comparison_decodes_the_same_relative_spot_in_the_other(page_and_url):
     page, url = page_and_url
     page.goto(f"{url}/compare")
-    page.wait_for_function("() => document.querySelectorAll(\".lx-wrap[data-live='on']\").length === 2", timeout=90_000)
+    page.wait_for_function("() => document.querySelectorAll(\".lx-wrap[data-live='on'] .lx-plot[data-ready='1']\").length === 2",
+                           timeout=90_000)
     boxes = [ae.limits.codes_box(ae.load_checkpoint(ROOT / "checkpoints" / n).test_codes)
              for n in ("mnist_ae_z2.pt", "mnist_vae_z2.pt")]
     area = plot_area(page, 0)
@@ -183,7 +183,7 @@ def test_hovering_one_model_of_the_comparison_decodes_the_same_relative_spot_in_
 def test_moving_along_the_interpolation_line_decodes_that_position(page_and_url):
     page, url = page_and_url
     page.goto(f"{url}/interpolation")
-    page.wait_for_selector(".lx-wrap[data-live='on']", timeout=90_000)
+    page.wait_for_selector(".lx-wrap[data-live='on'] .lx-plot[data-ready='1']", timeout=90_000)
     ckpt = ae.load_checkpoint(ROOT / "checkpoints" / "mnist_ae_z2.pt")
     a, b = ckpt.test_codes[9356], ckpt.test_codes[1369]  # the page's default ends
     area = plot_area(page)

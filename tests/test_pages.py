@@ -6,7 +6,7 @@ import streamlit as st
 from PIL import Image, ImageDraw
 from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT
+from conftest import ROOT, shown_text
 
 PAGES = sorted(p for p in (ROOT / "pages").glob("*.py") if not p.name.startswith("0_"))  # 0_: the explorer, tested in test_app.py
 
@@ -135,7 +135,8 @@ def test_your_own_digit_bad_uploads(monkeypatch, mnist_path, name, data, words):
     at = run_page(ROOT / "pages" / "5_Your_own_digit.py", monkeypatch, mnist_path)
     at.file_uploader(key="own_upload").set_value((name, data, "image/png")).run()
     assert not at.exception
-    assert words in at.error[0].value and name in at.error[0].value
+    shown = shown_text(at.error[0].value)
+    assert words in shown and name in shown
 
 
 def test_the_navigation_lists_every_page():
@@ -173,3 +174,31 @@ def test_a_chosen_grid_region_belongs_to_its_checkpoint(monkeypatch, mnist_path)
     at.selectbox(key="grid_checkpoint").select("mnist_vae_z2.pt").run()
     ok(at)
     assert "z1 0.00..1.00" not in at.get("image")[0].captions[0]  # the VAE's own plane, whole
+
+
+def scatter_traces(at) -> list[dict]:
+    """The traces of the page's first Plotly scatter, in drawing order."""
+    import json
+    return json.loads(at.get("plotly_chart")[0].proto.spec)["data"]
+
+
+@pytest.mark.parametrize("page, name, setup", [
+    ("3_Random_sampling.py", "random", None),
+    ("2_Latent_grid.py", "grid", None),
+    ("5_Your_own_digit.py", "yours",
+     lambda at: at.file_uploader(key="own_upload").set_value(("one.png", digit_png(), "image/png"))),
+], ids=["random-samples", "grid-points", "your-star"])
+def test_marks_on_a_scatter_are_drawn_above_the_data(page, name, setup, monkeypatch, mnist_path):
+    # WebGL traces are painted on a canvas above every SVG trace, so a mark must be WebGL too, and
+    # come after the data, to stay visible where it lands inside a cluster.
+    at = run_page(ROOT / "pages" / page, monkeypatch, mnist_path)
+    if setup:
+        setup(at)
+        at.run()
+    ok(at)
+    traces = scatter_traces(at)
+    kinds = [(t.get("name"), t["type"]) for t in traces]
+    mark = next(i for i, (n, _) in enumerate(kinds) if n == name)
+    assert traces[mark]["type"] == "scattergl", kinds
+    data = [i for i, (n, _) in enumerate(kinds) if n in [str(d) for d in range(10)]]
+    assert len(data) == 10 and max(data) < mark, kinds
