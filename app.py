@@ -8,12 +8,12 @@ import components
 st.set_page_config(page_icon=components.PAGE_ICON)
 
 PAGES = [
-    st.Page("pages/0_Explorer.py", title="Latent Explorer", default=True),
-    st.Page("pages/1_Reconstructions.py", url_path="reconstructions", title="Reconstructions"),
-    st.Page("pages/2_Latent_grid.py", url_path="latent-grid", title="Latent grid"),
-    st.Page("pages/3_Random_sampling.py", url_path="random-sampling", title="Random sampling and the three limits"),
-    st.Page("pages/4_Interpolation.py", url_path="interpolation", title="Interpolation"),
-    st.Page("pages/5_Your_own_digit.py", url_path="your-own-digit", title="Your own image"),
-    st.Page("pages/6_Compare.py", url_path="compare", title="Autoencoder vs VAE"),
+    st.Page("app_pages/0_Explorer.py", title="Latent Explorer", default=True),
+    st.Page("app_pages/1_Reconstructions.py", url_path="reconstructions", title="Reconstructions"),
+    st.Page("app_pages/2_Latent_grid.py", url_path="latent-grid", title="Latent grid"),
+    st.Page("app_pages/3_Random_sampling.py", url_path="random-sampling", title="Random sampling and the three limits"),
+    st.Page("app_pages/4_Interpolation.py", url_path="interpolation", title="Interpolation"),
+    st.Page("app_pages/5_Your_own_digit.py", url_path="your-own-digit", title="Your own image"),
+    st.Page("app_pages/6_Compare.py", url_path="compare", title="Autoencoder vs VAE"),
 ]
 st.navigation(PAGES).run()

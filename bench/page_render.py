@@ -3,7 +3,7 @@
     python bench/page_render.py
 
 Warms up by running the explorer page once (which loads the checkpoint and indexes its codes), then
-times the first run of every page in pages/, including what that page computes and caches for
+times the first run of every page in app_pages/, including what that page computes and caches for
 itself (decoding the test set, area shares, classifier readings). Needs AE_DATA_DIR for the pages
 that show real images.
 """
@@ -34,7 +34,7 @@ def main() -> None:
     print(f"explorer, cold (loads the model): {cold:.2f} s")
     warm, _ = timed_run(ROOT / "app.py")
     print(f"explorer, warm: {warm:.2f} s")
-    for page in sorted((ROOT / "pages").glob("*.py")):
+    for page in sorted((ROOT / "app_pages").glob("*.py")):
         seconds, at = timed_run(page)
         status = "error: " + str(at.exception[0].value)[:80] if at.exception else "ok"
         print(f"{page.stem:28s} first render {seconds:.2f} s  ({status})")

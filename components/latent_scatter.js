@@ -469,7 +469,8 @@ export default function (component) {
       if (gap) traces.push(gapTrace(gap));
       traces.push(...classTraces(points, data));
       if (data.path) {
-        traces.push({ type: "scatter", mode: "lines+markers", name: "path", showlegend: false, hoverinfo: "skip",
+        // WebGL like the data, and after it: an SVG trace would lie under the WebGL dots.
+        traces.push({ type: "scattergl", mode: "lines+markers", name: "path", showlegend: false, hoverinfo: "skip",
                       x: data.path.map((p) => p[0]), y: data.path.map((p) => p[1]),
                       line: { color: "#000", width: 2 }, marker: { color: "#000", size: 6 } });
       }

@@ -140,3 +140,30 @@ def test_no_request_leaves_the_machine(browser_page):
         assert outside == []
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("path, plots", [("/compare", 2), ("/interpolation", 1)])
+def test_a_link_to_a_page_works_for_a_fresh_servers_first_visitor(path, plots, mnist_path, browser_page):
+    # A teacher starts the app and sends /compare to the class: the first visitor of that server
+    # gets the page without a "Page not found" notice, and the first click decodes.
+    from app_server import running_app
+
+    with running_app(env={"AE_DATA_DIR": str(mnist_path)}) as (url, _):
+        context = browser_page[0].context.browser.new_context(viewport={"width": 1400, "height": 1000})
+        try:
+            page = context.new_page()
+            page.goto(url + path)
+            page.wait_for_function(f"() => document.querySelectorAll(\".lx-plot[data-ready='1']\").length === {plots}",
+                                   timeout=90_000)
+            page.wait_for_timeout(1000)
+            assert "Page not found" not in page.inner_text("body")
+            area = plot_area(page)
+            before = page.evaluate("() => document.body.innerText")
+            page.mouse.click(area["left"] + 0.4 * area["width"], area["top"] + 0.4 * area["height"])
+            if path == "/compare":
+                assert len(wait_for_new_captions(page, ["", ""], 2)) == 2
+            else:
+                page.wait_for_function("() => document.body.innerText.includes('First point')", timeout=20_000)
+            assert page.evaluate("() => document.body.innerText") != before
+        finally:
+            context.close()

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 import ae
 from conftest import ROOT, SHIPPED
 
-COMPARE = str(ROOT / "pages" / "6_Compare.py")
+COMPARE = str(ROOT / "app_pages" / "6_Compare.py")
 APP = str(ROOT / "app.py")
 
 

@@ -184,6 +184,9 @@ def test_moving_along_the_interpolation_line_decodes_that_position(page_and_url)
     page, url = page_and_url
     page.goto(f"{url}/interpolation")
     page.wait_for_selector(".lx-wrap[data-live='on'] .lx-plot[data-ready='1']", timeout=90_000)
+    # The path is drawn on the data's WebGL canvas, after the data: above the dots.
+    kinds = page.evaluate("() => document.querySelector('.lx-plot').data.map(t => [t.name, t.type])")
+    assert kinds[-1] == ["path", "scattergl"]
     ckpt = ae.load_checkpoint(ROOT / "checkpoints" / "mnist_ae_z2.pt")
     a, b = ckpt.test_codes[9356], ckpt.test_codes[1369]  # the page's default ends
     area = plot_area(page)

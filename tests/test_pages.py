@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT, shown_text
 
-PAGES = sorted(p for p in (ROOT / "pages").glob("*.py") if not p.name.startswith("0_"))  # 0_: the explorer, tested in test_app.py
+PAGES = sorted(p for p in (ROOT / "app_pages").glob("*.py") if not p.name.startswith("0_"))  # 0_: the explorer, tested in test_app.py
 
 
 def run_page(page, monkeypatch, data_dir):
@@ -49,7 +49,7 @@ def test_pages_render_without_the_dataset(page, monkeypatch, tmp_path):
 
 
 def test_reconstructions_controls(monkeypatch, mnist_path):
-    at = run_page(ROOT / "pages" / "1_Reconstructions.py", monkeypatch, mnist_path)
+    at = run_page(ROOT / "app_pages" / "1_Reconstructions.py", monkeypatch, mnist_path)
     at.slider(key="rec_count").set_value(5).run()
     ok(at)
     at.text_input(key="rec_indices").input("0, 7, x, 99999").run()
@@ -61,7 +61,7 @@ def test_reconstructions_controls(monkeypatch, mnist_path):
 
 
 def test_latent_grid_size(monkeypatch, mnist_path):
-    at = run_page(ROOT / "pages" / "2_Latent_grid.py", monkeypatch, mnist_path)
+    at = run_page(ROOT / "app_pages" / "2_Latent_grid.py", monkeypatch, mnist_path)
     at.slider(key="grid_n").set_value(40).run()
     ok(at)
     assert "40 x 40 decodings" in at.get("image")[0].captions[0]
@@ -70,7 +70,7 @@ def test_latent_grid_size(monkeypatch, mnist_path):
 
 
 def test_random_sampling_numbers(monkeypatch, mnist_path):
-    at = run_page(ROOT / "pages" / "3_Random_sampling.py", monkeypatch, mnist_path)
+    at = run_page(ROOT / "app_pages" / "3_Random_sampling.py", monkeypatch, mnist_path)
     at.slider(key="rs_k").set_value(500).run()
     at.number_input(key="rs_seed").set_value(3).run()
     ok(at)
@@ -88,7 +88,7 @@ def test_random_sampling_numbers(monkeypatch, mnist_path):
 def test_random_sampling_defaults_to_the_prior_for_a_vae(monkeypatch, mnist_path):
     monkeypatch.setenv("AE_DATA_DIR", str(mnist_path))
     st.cache_resource.clear()
-    at = AppTest.from_file(str(ROOT / "pages" / "3_Random_sampling.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "app_pages" / "3_Random_sampling.py"), default_timeout=120)
     at.session_state["lx_checkpoint"] = "mnist_vae_z2.pt"
     at.run()
     ok(at)
@@ -98,7 +98,7 @@ def test_random_sampling_defaults_to_the_prior_for_a_vae(monkeypatch, mnist_path
 
 
 def test_interpolation_controls(monkeypatch, mnist_path):
-    at = run_page(ROOT / "pages" / "4_Interpolation.py", monkeypatch, mnist_path)
+    at = run_page(ROOT / "app_pages" / "4_Interpolation.py", monkeypatch, mnist_path)
     at.number_input(key="ip_a_mnist").set_value(0).run()
     at.slider(key="ip_steps").set_value(5).run()
     ok(at)
@@ -114,7 +114,7 @@ def digit_png():
 
 
 def test_your_own_digit_upload(monkeypatch, mnist_path):
-    at = run_page(ROOT / "pages" / "5_Your_own_digit.py", monkeypatch, mnist_path)
+    at = run_page(ROOT / "app_pages" / "5_Your_own_digit.py", monkeypatch, mnist_path)
     assert any("Upload an image" in i.value for i in at.info)
     at.file_uploader(key="own_upload").set_value(("one.png", digit_png(), "image/png")).run()
     ok(at)
@@ -132,7 +132,7 @@ def test_your_own_digit_bad_uploads(monkeypatch, mnist_path, name, data, words):
         buffer = io.BytesIO()
         Image.new("L", (64, 64), 255).save(buffer, format="PNG")
         data = buffer.getvalue()
-    at = run_page(ROOT / "pages" / "5_Your_own_digit.py", monkeypatch, mnist_path)
+    at = run_page(ROOT / "app_pages" / "5_Your_own_digit.py", monkeypatch, mnist_path)
     at.file_uploader(key="own_upload").set_value((name, data, "image/png")).run()
     assert not at.exception
     shown = shown_text(at.error[0].value)
@@ -141,13 +141,13 @@ def test_your_own_digit_bad_uploads(monkeypatch, mnist_path, name, data, words):
 
 def test_the_navigation_lists_every_page():
     listed = (ROOT / "app.py").read_text()
-    for page in (ROOT / "pages").glob("*.py"):
-        assert f'"pages/{page.name}"' in listed, page.name
+    for page in (ROOT / "app_pages").glob("*.py"):
+        assert f'"app_pages/{page.name}"' in listed, page.name
 
 
 def test_your_own_item_of_clothing(monkeypatch, fashion_path):
     st.cache_resource.clear()
-    at = AppTest.from_file(str(ROOT / "pages" / "5_Your_own_digit.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "app_pages" / "5_Your_own_digit.py"), default_timeout=120)
     at.query_params["dataset"] = "fashion"
     at.run()
     assert at.title[0].value == "Your own item of clothing"
@@ -167,7 +167,7 @@ def test_your_own_item_of_clothing(monkeypatch, fashion_path):
 
 
 def test_a_chosen_grid_region_belongs_to_its_checkpoint(monkeypatch, mnist_path):
-    at = run_page(ROOT / "pages" / "2_Latent_grid.py", monkeypatch, mnist_path)
+    at = run_page(ROOT / "app_pages" / "2_Latent_grid.py", monkeypatch, mnist_path)
     at.session_state["grid_region_mnist_ae_z2.pt"] = ((0.0, 1.0), (-1.0, 0.5))  # as a box selection stores it
     at.run()
     assert "z1 0.00..1.00, z2 -1.00..0.50" in at.get("image")[0].captions[0]
@@ -191,7 +191,7 @@ def scatter_traces(at) -> list[dict]:
 def test_marks_on_a_scatter_are_drawn_above_the_data(page, name, setup, monkeypatch, mnist_path):
     # WebGL traces are painted on a canvas above every SVG trace, so a mark must be WebGL too, and
     # come after the data, to stay visible where it lands inside a cluster.
-    at = run_page(ROOT / "pages" / page, monkeypatch, mnist_path)
+    at = run_page(ROOT / "app_pages" / page, monkeypatch, mnist_path)
     if setup:
         setup(at)
         at.run()

@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 import ui
 from conftest import ROOT
 
-PAGES = sorted((ROOT / "pages").glob("*.py"))
+PAGES = sorted((ROOT / "app_pages").glob("*.py"))
 HOSTILE = [
     "[Log in](//127.0.0.1:9/x)",
     "![](//127.0.0.1:9/p.png)",
@@ -56,7 +56,7 @@ def test_a_hostile_dataset_in_a_link_is_shown_as_plain_text_on_every_page(page, 
 def test_a_hostile_point_in_the_explorers_link_is_shown_as_plain_text(monkeypatch, mnist_path):
     monkeypatch.setenv("AE_DATA_DIR", str(mnist_path))
     st.cache_resource.clear()
-    at = AppTest.from_file(str(ROOT / "pages" / "0_Explorer.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "app_pages" / "0_Explorer.py"), default_timeout=120)
     at.query_params["z1"] = "[x](//127.0.0.1:9/)"
     at.query_params["z2"] = "0"
     at.run()
