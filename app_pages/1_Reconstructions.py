@@ -50,4 +50,5 @@ per_image = ui.test_errors(ckpt)
 per_class = [float(per_image[ckpt.test_labels == c].mean()) for c in range(len(names))]
 st.subheader(f"Mean error per class (whole test set: {per_image.mean():.4f})")
 fig = px.bar(x=names, y=per_class, labels={"x": "class", "y": "mean per-pixel MSE"}, height=320)
+fig.update_xaxes(type="category", tickmode="array", tickvals=names)  # every class labelled, not every other
 st.plotly_chart(fig, key="rec_bars")

@@ -34,8 +34,9 @@ in_gap = report.in_gap if report is not None else index.gap(points) > index.edge
 left, right = st.columns([3, 2])
 with left:
     fig = ui.scatter_figure(ckpt, height=520)
-    ui.add_on_top(fig, points[:, 0], points[:, 1], name="random",
-                  marker=dict(color="red", size=6, line=dict(color="white", width=1)))
+    # Black with a white ring: no class has that colour (red is the 3s'), for both samplers alike.
+    ui.add_on_top(fig, points[:, 0], points[:, 1], name="random sample",
+                  marker=dict(color="black", size=7, line=dict(color="white", width=1.5)))
     st.plotly_chart(fig, key="rs_scatter")
 with right:
     st.caption(f"The first {min(k, 48)} random points, decoded (white frame: in a gap):")
@@ -63,7 +64,13 @@ shares = pd.DataFrame({region: area, "data": data_share}, index=names)
 if report is not None:
     predicted, confidence = report.predicted, report.confidence
     shares["read in random samples"] = limits.class_shares(predicted, len(names))
-st.bar_chart(shares, stack=False, height=300, sort=False)  # classes in the dataset's order
+# Three clearly different colours, none a class colour's twin; one legend, above the bars.
+bars = go.Figure([go.Bar(x=names, y=shares[column], name=column, marker_color=colour)
+                  for column, colour in zip(shares.columns, ("#54278f", "#bdbdbd", "#f28e2b"))])
+bars.update_layout(barmode="group", height=320, margin=dict(l=40, r=10, t=40, b=40), yaxis_title="share",
+                   legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
+bars.update_xaxes(type="category", tickvals=names)  # classes in the dataset's order, every one labelled
+st.plotly_chart(bars, key="rs_shares")
 what = "area" if source == "box" else "probability mass"
 uneven = (f"the largest class owns {area.max() / area.min():.1f}x the {what} of the smallest"
           if area.min() > 0 else f"at least one class owns none of the {what}")

@@ -64,8 +64,12 @@ if judge is not None:
                              text=[names[p] for p in predicted], hovertemplate="%{text}: %{y:.2f}"))
 else:
     st.caption(problem)
-fig.update_layout(height=300, margin=dict(l=40, r=40, t=10, b=40), xaxis_title="position along the line",
+# The legend sits above the plot, where it covers no tick; confidence reads 0 to 1 in round steps.
+fig.update_layout(height=320, margin=dict(l=50, r=60, t=40, b=40), xaxis_title="position along the line",
+                  legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
                   yaxis=dict(title="gap (x usual spacing)", rangemode="tozero"),
-                  yaxis2=dict(title="confidence", overlaying="y", side="right", range=[0, 1.05]))
-fig.add_hline(y=ui.index_for(ckpt).edge, line_dash="dot", annotation_text="gap threshold")
+                  yaxis2=dict(title="confidence", overlaying="y", side="right", range=[0, 1.02],
+                              tickvals=[0, 0.25, 0.5, 0.75, 1], showgrid=False))
+fig.add_hline(y=ui.index_for(ckpt).edge, line_dash="dot", line_color="#d62728", annotation_text="gap threshold",
+              annotation_position="top left", annotation_font_color="#d62728", annotation_yshift=2)
 st.plotly_chart(fig, key="ip_profile")

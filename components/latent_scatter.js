@@ -230,7 +230,6 @@ function paintPreview(panel, result, title, size) {
     pixels.data[4 * i + 3] = 255;
   }
   ctx.putImageData(pixels, 0, 0);
-  canvas.style.visibility = "visible";
   const z = result.z;
   panel.querySelector(".lx-live-title").textContent = title;
   panel.querySelector(".lx-live-z").textContent = `z = (${z[0].toFixed(3)}, ${z[1].toFixed(3)})`;
@@ -247,7 +246,11 @@ function paintPreview(panel, result, title, size) {
 }
 
 function showIdle(panel, text) {
-  panel.querySelector("canvas").style.visibility = "hidden";
+  // An empty light square where the image will be, so the panel does not jump on the first hover.
+  const canvas = panel.querySelector("canvas");
+  const ctx = canvas.getContext("2d");
+  ctx.fillStyle = "#eee";
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
   panel.querySelector(".lx-live-title").textContent = text;
   for (const cls of ["z", "gap", "place"]) panel.querySelector(`.lx-live-${cls}`).textContent = "";
   panel.dataset.source = "";

@@ -183,7 +183,7 @@ def scatter_traces(at) -> list[dict]:
 
 
 @pytest.mark.parametrize("page, name, setup", [
-    ("3_Random_sampling.py", "random", None),
+    ("3_Random_sampling.py", "random sample", None),
     ("2_Latent_grid.py", "grid", None),
     ("5_Your_own_digit.py", "yours",
      lambda at: at.file_uploader(key="own_upload").set_value(("one.png", digit_png(), "image/png"))),
@@ -202,3 +202,34 @@ def test_marks_on_a_scatter_are_drawn_above_the_data(page, name, setup, monkeypa
     assert traces[mark]["type"] == "scattergl", kinds
     data = [i for i, (n, _) in enumerate(kinds) if n in [str(d) for d in range(10)]]
     assert len(data) == 10 and max(data) < mark, kinds
+
+
+def chart(at, key_part: str) -> dict:
+    """The spec of the Plotly chart whose element id mentions `key_part`."""
+    import json
+    for element in at.get("plotly_chart"):
+        if key_part in element.proto.id:
+            return json.loads(element.proto.spec)
+    raise AssertionError(f"no chart {key_part!r}")
+
+
+def test_charts_read_cleanly(monkeypatch, mnist_path):
+    digits = [str(d) for d in range(10)]
+    at = run_page(ROOT / "app_pages" / "4_Interpolation.py", monkeypatch, mnist_path)
+    profile = chart(at, "ip_profile")["layout"]
+    assert profile["yaxis2"]["tickvals"] == [0, 0.25, 0.5, 0.75, 1]
+    assert profile["legend"]["orientation"] == "h" and profile["legend"]["y"] > 1  # above the plot, over no tick
+
+    at = run_page(ROOT / "app_pages" / "1_Reconstructions.py", monkeypatch, mnist_path)
+    assert chart(at, "rec_bars")["layout"]["xaxis"]["tickvals"] == digits  # every digit labelled
+
+    at = run_page(ROOT / "app_pages" / "3_Random_sampling.py", monkeypatch, mnist_path)
+    for sampler in ("box", "prior"):
+        at.radio(key="rs_source").set_value(sampler).run()
+        shares = chart(at, "rs_shares")
+        assert shares["layout"]["legend"]["y"] > 1 and shares["layout"]["xaxis"]["tickvals"] == digits
+        colours = [t["marker"]["color"] for t in shares["data"]]
+        assert len(set(colours)) == len(colours) == 3
+        samples = next(t for t in scatter_traces(at) if t.get("name") == "random sample")
+        palette = {t["marker"]["color"] for t in scatter_traces(at) if t.get("name") in digits}
+        assert samples["marker"]["color"] not in palette | {"red"}  # no class shares the samples' colour
