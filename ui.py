@@ -31,8 +31,10 @@ CHECKPOINT_DIR = Path(os.environ.get("AE_CHECKPOINT_DIR", ROOT / "checkpoints"))
 # One intra-op thread: the server decodes single points for many sessions at once, and with more
 # threads a busy machine turns a 1 ms decode into 100 ms of thread contention.
 torch.set_num_threads(1)
-# How far outside the codes' bounding box a point may lie, in box sizes, before it counts as absurd.
-POINT_LIMIT = 1.0
+# How far outside the codes' bounding box a point may lie, in box sizes, before it counts as absurd:
+# a quarter of the box beyond the farthest code is already many times the usual spacing out, deep in
+# the empty space the chapter's third limit is about; much farther, every decoding looks the same.
+POINT_LIMIT = 0.25
 
 
 # ---------------------------------------------------------------- pure helpers (unit-tested)
@@ -55,6 +57,24 @@ def plain_text(text) -> str:
     return _MARKDOWN_PUNCTUATION.sub(r"\\\1", " ".join(str(text).split()))
 
 
+def accepted_box(ckpt: ae.Checkpoint):
+    """The one rectangle where a point of this model is accepted (from a link, a click, typed, or
+    carried over from another model): the training codes' box widened by POINT_LIMIT box sizes."""
+    return point_limits(ckpt.train_codes)
+
+
+def carry_point(point, ckpt: ae.Checkpoint, what: str = "The point"):
+    """One rule for every page when the model changes: a point is kept when it lies inside the new
+    model's accepted box, else cleared. Returns (point or None, the one line saying why, or None)."""
+    if point is None:
+        return None, None
+    (x0, x1), (y0, y1) = accepted_box(ckpt)
+    if x0 <= point[0] <= x1 and y0 <= point[1] <= y1:
+        return point, None
+    return None, (f"{what} ({point[0]:.4g}, {point[1]:.4g}) lies outside the latent space of {ckpt.path.name} "
+                  f"(z1 from {x0:.1f} to {x1:.1f}, z2 from {y0:.1f} to {y1:.1f}), so it was cleared.")
+
+
 def parse_point(raw_z1, raw_z2, limits, source: str = "The link's point") -> tuple[tuple[float, float] | None, str | None]:
     """A point from URL query values (or a click). Returns (point, None), (None, warning) or (None, None).
 
@@ -63,7 +83,7 @@ def parse_point(raw_z1, raw_z2, limits, source: str = "The link's point") -> tup
     if raw_z1 is None and raw_z2 is None:
         return None, None
     if raw_z1 is None or raw_z2 is None:
-        return None, "The link gives only one of z1 and z2; both are needed, so it was ignored."
+        return None, f"{source} gives only one of z1 and z2; both are needed, so it was ignored."
     try:
         z1, z2 = float(str(raw_z1).strip()), float(str(raw_z2).strip())
     except ValueError:
@@ -75,6 +95,36 @@ def parse_point(raw_z1, raw_z2, limits, source: str = "The link's point") -> tup
         return None, (f"{source} ({z1:.4g}, {z2:.4g}) lies far outside this latent space "
                       f"(z1 from {x0:.1f} to {x1:.1f}, z2 from {y0:.1f} to {y1:.1f}), so it was ignored.")
     return (z1, z2), None
+
+
+_INDEX = re.compile(r"[0-9]{1,9}")  # ASCII digits only: str.isdigit() also accepts "²", which int() refuses
+
+
+def parse_index(raw, n: int) -> tuple[int | None, str | None]:
+    """An index into n items from typed or linked text: (index, None) or (None, what is wrong)."""
+    text = str(raw).strip()
+    if not _INDEX.fullmatch(text):
+        return None, f"{text[:20]!r} is not a whole number from 0 to {n - 1}."
+    value = int(text)
+    return (value, None) if value < n else (None, f"{text} is beyond the last one, {n - 1}.")
+
+
+def parse_indices(text: str, n: int, limit: int = 16) -> tuple[list[int], str | None]:
+    """Indices typed as '0, 7; 42': (the valid ones, at most `limit`, and a warning naming the rest, or None)."""
+    indices, bad = [], []
+    for part in str(text).replace(";", ",").split(","):
+        if part.strip():
+            value, _ = parse_index(part, n)
+            (indices if value is not None else bad).append(value if value is not None else part.strip()[:20])
+    warning = (f"Ignored {', '.join(bad[:5])}{' ...' if len(bad) > 5 else ''}: indices are whole numbers "
+               f"from 0 to {n - 1}." if bad else None)
+    return indices[:limit], warning
+
+
+def parse_dot(payload) -> int | None:
+    """The index of the data dot a click landed on (into the plotted split's codes), or None."""
+    index = payload.get("index") if isinstance(payload, dict) else None
+    return index if isinstance(index, int) and not isinstance(index, bool) and index >= 0 else None
 
 
 def parse_click(payload) -> tuple[float, float] | None:
@@ -124,6 +174,7 @@ def format_point(point: tuple[float, float]) -> str:
 # ---------------------------------------------------------------- checkpoints and data (cached)
 
 DATASET_PARAM = "dataset"  # the URL query parameter that carries the dataset from page to page
+CHECKPOINT_PARAM = "checkpoint"  # ... and the one that carries the model
 
 
 def choose_dataset(prefix: str) -> str:
@@ -207,13 +258,26 @@ def choose_checkpoint(prefix: str) -> ae.Checkpoint | None:
     if not names:
         st.error(no_checkpoints_message(dataset))
         return None
+    default = f"{dataset}_ae_z2.pt"
+    default = default if default in names else next((n for n in names if model_type_of(n)), names[0])
+    if "lx_checkpoint_linked" not in st.session_state:  # the session's first page: the link's checkpoint
+        st.session_state.lx_checkpoint_linked = True
+        asked = st.query_params.get(CHECKPOINT_PARAM)
+        if asked is not None and asked not in names:
+            st.warning(plain_text(f"The link asks for the checkpoint {str(asked)[:60]!r}, which is not among this "
+                                  f"app's {ae.data.dataset_title(dataset)} checkpoints; showing {default}."))
+        elif asked is not None and load_checkpoint(asked)[0] is None:
+            st.warning(plain_text(f"The link's checkpoint {asked} cannot be read "
+                                  f"({load_checkpoint(asked)[1]}); showing {default}."))
+        elif asked is not None:
+            st.session_state.lx_checkpoint = asked
     current = st.session_state.get("lx_checkpoint")
     if current not in names:
-        default = f"{dataset}_ae_z2.pt"
-        current = _same_kind_for(current, dataset, names) or (
-            default if default in names else next((n for n in names if model_type_of(n)), names[0]))
+        current = _same_kind_for(current, dataset, names) or default
     choice = st.sidebar.selectbox("Checkpoint", names, index=names.index(current), key=f"{prefix}_checkpoint")
     st.session_state.lx_checkpoint = choice
+    if st.query_params.get(CHECKPOINT_PARAM) != choice:
+        st.query_params[CHECKPOINT_PARAM] = choice
     ckpt, problem = load_checkpoint(choice)
     if ckpt is None:
         st.error(f"{plain_text(problem)}\n\nPick another checkpoint in the sidebar.")
@@ -330,17 +394,24 @@ class ScatterStyle:
 
 
 def latent_scatter(ckpt: ae.Checkpoint, style: ScatterStyle, marker, *, key: str, on_click, line=None,
-                   group: str | None = None) -> None:
+                   group: str | None = None, snap_to_dots: bool = False) -> None:
     """Mount the clickable scatter; a click calls `on_click()` before the rerun (read `clicked(key)`).
 
     `marker` is the (z1, z2) to mark with a cross; `line`, optional points to join with a line (the
     live preview then follows the line). Scatters with the same `group` hover together: the pointer
     over one decodes the same relative position of `sampling_box` in the others.
+    A click right on a data dot
+    reports that dot's index when `snap_to_dots` (read it with `clicked_dot`).
     """
     path, stamp = str(ckpt.path), _stamp(ckpt.path)
     names = tuple(ae.class_names(ckpt.dataset))
     word = "digit" if ckpt.dataset == "mnist" else "class"
     x_range, y_range = ae.latent.bounding_box(ckpt.test_codes)
+    if marker is not None:  # a point beyond the codes (a link, a carried point) is still in view, with room
+        (x0, x1), (y0, y1) = x_range, y_range
+        pad_x, pad_y = 0.05 * (x1 - x0), 0.05 * (y1 - y0)
+        x_range = (min(x0, marker[0] - pad_x), max(x1, marker[0] + pad_x))
+        y_range = (min(y0, marker[1] - pad_y), max(y1, marker[1] + pad_y))
     data = {
         "plotly_url": components.plotly_js_url(),
         "points_url": points_url(path, stamp, style.which, names, word),
@@ -351,17 +422,26 @@ def latent_scatter(ckpt: ae.Checkpoint, style: ScatterStyle, marker, *, key: str
         "revision": f"{ckpt.path.name}:{stamp}",
         "path": np.round(np.asarray(line, dtype=float), 5).tolist() if line is not None else None,
         "model_url": web_model_url(path, stamp),
+        "snap_to_dots": snap_to_dots,
         "live": {"hover": style.live_hover, "image_px": style.preview_px, "group": group,
                  "box": [list(r) for r in sampling_box(ckpt)] if group else None},
     }
     components.scatter(data=data, key=key, on_click_change=on_click, height=style.height)
 
 
-def clicked(key: str) -> tuple[float, float] | None:
-    """Inside the scatter's click callback: the clicked point."""
+def _click_payload(key: str):
     state = st.session_state.get(key)
-    payload = state.get("click") if hasattr(state, "get") else getattr(state, "click", None)
-    return parse_click(payload)
+    return state.get("click") if hasattr(state, "get") else getattr(state, "click", None)
+
+
+def clicked(key: str) -> tuple[float, float] | None:
+    """Inside the scatter's click callback: the clicked point (a dot's own code when it hit one)."""
+    return parse_click(_click_payload(key))
+
+
+def clicked_dot(key: str) -> int | None:
+    """Inside the scatter's click callback: the index of the data dot clicked on, if any."""
+    return parse_dot(_click_payload(key))
 
 
 # ---------------------------------------------------------------- the decoded point panel
@@ -372,6 +452,17 @@ def decoded_figure(ckpt: ae.Checkpoint, point: tuple[float, float], size: int) -
     st.markdown(pixel_figures_html([image], [f"decoded at z = {format_point(point)}"], size, kind="lx-decoded"),
                 unsafe_allow_html=True)
     return image
+
+
+def dot_image(ckpt: ae.Checkpoint, dot) -> tuple[np.ndarray, str] | None:
+    """(image, caption) of the real image behind a data dot ((split, index)), None without the dataset."""
+    split, index = dot
+    images, _ = dataset_images(ckpt, split)
+    labels = ckpt.test_labels if split == "test" else ckpt.train_labels
+    if images is None or not 0 <= index < len(labels):
+        return None
+    name = ae.class_names(ckpt.dataset)[int(labels[index])]
+    return images.images[index, 0].numpy(), f"{split} image #{index} ({name})"
 
 
 def point_card(ckpt: ae.Checkpoint, point: tuple[float, float], judge) -> None:
@@ -385,14 +476,22 @@ def point_card(ckpt: ae.Checkpoint, point: tuple[float, float], judge) -> None:
         st.markdown(f"The classifier reads **{names[int(label)]}**, {confidence:.0%} sure.")
 
 
-def point_panel(ckpt: ae.Checkpoint, point: tuple[float, float] | None, *, key: str) -> None:
-    """Decoded image, coordinates, download, gap meter and nearest training images for one point."""
+def point_panel(ckpt: ae.Checkpoint, point: tuple[float, float] | None, *, key: str, dot=None) -> None:
+    """Decoded image, coordinates, download, gap meter and nearest training images for one point.
+
+    `dot` = (split, index) of the data dot clicked on: its real image is shown beside the decoding
+    of its code (the original against what the decoder makes of its code).
+    """
     if point is None:
         st.info("Click anywhere on the plot, on a cluster or in the empty space between clusters, "
                 "to see what the decoder makes of that point.")
         return
     names = ae.class_names(ckpt.dataset)
     image = decoded_figure(ckpt, point, 280)
+    original = dot_image(ckpt, dot) if dot else None
+    if original is not None:
+        st.markdown(pixel_figures_html([original[0]], [f"the dot you clicked: {original[1]}"], 112, kind="lx-original"),
+                    unsafe_allow_html=True)
     st.download_button("Download PNG", png_bytes(image), key=f"{key}_download", mime="image/png",
                        file_name=f"decoded_z1_{point[0]:.3f}_z2_{point[1]:.3f}.png")
     place = index_for(ckpt).place(point)
@@ -555,8 +654,19 @@ def choose_pair(prefix: str, dataset: str) -> tuple[ae.Checkpoint, ae.Checkpoint
                      f"--out checkpoints/{dataset}_{kind}_z2.pt`.")
             return None
         default = f"{dataset}_{kind}_z2.pt"
-        choice = st.sidebar.selectbox(label, options, index=options.index(default) if default in options else 0,
-                                      key=f"{prefix}_{kind}")
+        default = default if default in options else options[0]
+        param, state = f"{kind}_checkpoint", f"{prefix}_{kind}"
+        if state not in st.session_state:  # the session's first visit: the link's checkpoint
+            asked = st.query_params.get(param)
+            if asked is not None and (asked not in options or load_checkpoint(asked)[0] is None):
+                st.warning(plain_text(f"The link asks for the {label.lower()} {str(asked)[:60]!r}, which this app "
+                                      f"cannot open for {ae.data.dataset_title(dataset)}; showing {default}."))
+            st.session_state[state] = asked if asked in options and load_checkpoint(asked)[0] else default
+        if st.session_state[state] not in options:  # another dataset's model
+            st.session_state[state] = _same_kind_for(st.session_state[state], dataset, options) or default
+        choice = st.sidebar.selectbox(label, options, key=state)
+        if st.query_params.get(param) != choice:
+            st.query_params[param] = choice
         picked.append(load_checkpoint(choice)[0])
     return picked[0], picked[1]
 

@@ -48,41 +48,66 @@ with st.sidebar:
 if ckpt is None:
     st.stop()
 
-if st.session_state.get("ex_point_dataset", ckpt.dataset) != ckpt.dataset:
-    # A point of one dataset's plane means nothing in another's: start the new one unclicked.
-    st.session_state.ex_point = None
-    for name in ("z1", "z2"):
-        st.query_params.pop(name, None)
-st.session_state.ex_point_dataset = ckpt.dataset
+notice = None
+if st.session_state.get("ex_point_model", ckpt.path.name) != ckpt.path.name:
+    # Another model's plane: the point stays only where it still lies inside this model's space.
+    st.session_state.ex_point, notice = ui.carry_point(st.session_state.get("ex_point"), ckpt, "The clicked point")
+    st.session_state.ex_dot = None  # a dot belongs to one model's codes
+    if st.session_state.ex_point is None:
+        for name in ("z1", "z2"):
+            st.query_params.pop(name, None)
+st.session_state.ex_point_model = ckpt.path.name
 if "ex_point" not in st.session_state:  # first run of this session: open on the shared link's point
-    point, warning = ui.parse_point(st.query_params.get("z1"), st.query_params.get("z2"),
-                                    ui.point_limits(ckpt.train_codes))
+    point, warning = ui.parse_point(st.query_params.get("z1"), st.query_params.get("z2"), ui.accepted_box(ckpt))
     st.session_state.ex_point = point
     if warning:
         st.warning(ui.plain_text(warning))
+if notice:
+    st.info(ui.plain_text(notice))
+
+
+def go_to(point, dot=None):
+    st.session_state.ex_point, st.session_state.ex_dot = point, dot
+    st.query_params.update(z1=f"{point[0]:.5f}", z2=f"{point[1]:.5f}")
 
 
 def remember_click():
     point = ui.clicked("ex_scatter")
     if point is None:
         return
+    index = ui.clicked_dot("ex_scatter")
+    codes = ckpt.test_codes if style.which == "test" else ckpt.train_codes
+    if index is not None and index < len(codes):  # a dot: exactly its code, and its real image beside
+        go_to(tuple(float(v) for v in codes[index]), (style.which, index))
+        st.session_state.ex_warning = None
+        return
     # Zoomed far out, a click can land where no link could point; the same limits apply to both.
-    point, st.session_state.ex_warning = ui.parse_point(point[0], point[1], ui.point_limits(ckpt.train_codes),
-                                                              source="That click")
+    point, st.session_state.ex_warning = ui.parse_point(point[0], point[1], ui.accepted_box(ckpt), source="That click")
     if point is not None:
-        st.session_state.ex_point = point
-        st.query_params.update(z1=f"{point[0]:.5f}", z2=f"{point[1]:.5f}")
+        go_to(point)
+
+
+with st.sidebar.form("ex_goto", border=False):
+    st.caption("Or type a point exactly:")
+    typed = st.columns(2)
+    z1 = typed[0].number_input("z1", value=None, format="%.4f", key="ex_type_z1")
+    z2 = typed[1].number_input("z2", value=None, format="%.4f", key="ex_type_z2")
+    if st.form_submit_button("Decode this point"):
+        point, st.session_state.ex_warning = ui.parse_point(z1, z2, ui.accepted_box(ckpt), source="The typed point")
+        if point is not None:
+            go_to(point)
 
 
 @st.fragment
 def explorer():
     left, right = st.columns([3, 1])
     with left:
-        ui.latent_scatter(ckpt, style, st.session_state.ex_point, key="ex_scatter", on_click=remember_click)
+        ui.latent_scatter(ckpt, style, st.session_state.ex_point, key="ex_scatter", on_click=remember_click,
+                          snap_to_dots=True)
     with right:
         if st.session_state.get("ex_warning"):
             st.warning(ui.plain_text(st.session_state.ex_warning))
-        ui.point_panel(ckpt, st.session_state.ex_point, key="ex")
+        ui.point_panel(ckpt, st.session_state.ex_point, key="ex", dot=st.session_state.get("ex_dot"))
 
 
 explorer()

@@ -23,18 +23,11 @@ with st.sidebar:
     typed = st.text_input("Test image indices (optional)", key="rec_indices", placeholder="e.g. 0, 7, 42")
     seed = st.number_input("Random pick", 0, 10_000, 0, key="rec_seed", help="Change to draw other images.")
 
-indices, bad = [], []
-for part in typed.replace(";", ",").split(","):
-    part = part.strip()
-    if part.isdigit() and int(part) < len(test):
-        indices.append(int(part))
-    elif part:
-        bad.append(part)
-if bad:
-    st.warning(f"Ignored {', '.join(bad[:5])}: indices run from 0 to {len(test) - 1}.")
+indices, warning = ui.parse_indices(typed, len(test))
+if warning:
+    st.warning(ui.plain_text(warning))
 if not indices:
     indices = np.random.default_rng(int(seed)).choice(len(test), count, replace=False).tolist()
-indices = indices[:16]
 
 decoded = ae.decode(ckpt.model, ckpt.test_codes[indices])  # the stored codes are the encoder's
 originals = test.images[indices, 0].numpy()

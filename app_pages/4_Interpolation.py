@@ -17,34 +17,76 @@ if ckpt is None:
     st.stop()
 names = ae.class_names(ckpt.dataset)
 n_test = len(ckpt.test_codes)
-clicks_key = f"ip_clicks_{ckpt.path.name}"  # clicked points belong to one model's plane
 # Defaults whose straight line crosses a wide gap in the shipped plain autoencoder: MNIST, a 1 and a
 # 7; Fashion-MNIST, a trouser (test image 2) and a bag (test image 18).
 start, end = {"mnist": (9356, 1369), "fashion": (2, 18)}.get(ckpt.dataset, (0, 1))
+a_key, b_key = f"ip_a_{ckpt.dataset}", f"ip_b_{ckpt.dataset}"
+if "ip_clicks" not in st.session_state:  # first run of this session: open on the link's line
+    for key, param in ((a_key, "start"), (b_key, "end")):
+        if st.query_params.get(param) is not None:
+            value, problem = ui.parse_index(st.query_params.get(param), n_test)
+            if problem:
+                st.warning(ui.plain_text(f"The link's {param} test image: {problem} It was ignored."))
+            else:
+                st.session_state[key] = value
+    linked = []
+    for param in ("from", "to"):
+        raw = st.query_params.get(param)
+        if raw is not None:
+            parts = str(raw).split(",")
+            point, problem = ui.parse_point(parts[0], parts[1] if len(parts) == 2 else None, ui.accepted_box(ckpt),
+                                            source=f"The link's {param} point")
+            if problem:
+                st.warning(ui.plain_text(problem))
+            linked.append(point)
+    st.session_state.ip_clicks = linked if len(linked) == 2 and None not in linked else []
+    st.session_state.ip_clicks_model = ckpt.path.name
+if st.session_state.get("ip_clicks_model") != ckpt.path.name:
+    # Another model's plane: the clicked ends stay only if both still lie inside this model's space.
+    carried = [ui.carry_point(p, ckpt, "A clicked end") for p in st.session_state.ip_clicks]
+    if all(p is not None for p, _ in carried):
+        st.session_state.ip_clicks = [p for p, _ in carried]
+    else:
+        st.session_state.ip_clicks = []
+        st.info(ui.plain_text(next(notice for _, notice in carried if notice)))
+    st.session_state.ip_clicks_model = ckpt.path.name
+st.session_state.setdefault(a_key, min(start, n_test - 1))
+st.session_state.setdefault(b_key, min(end, n_test - 1))
 with st.sidebar:
-    a_index = st.number_input("Start: test image", 0, n_test - 1, min(start, n_test - 1), key=f"ip_a_{ckpt.dataset}")
-    b_index = st.number_input("End: test image", 0, n_test - 1, min(end, n_test - 1), key=f"ip_b_{ckpt.dataset}")
+    a_index = st.number_input("Start: test image", 0, n_test - 1, key=a_key)
+    b_index = st.number_input("End: test image", 0, n_test - 1, key=b_key)
     steps = st.slider("Steps", 3, 24, 12, key="ip_steps")
     live_hover = ui.hover_preview_toggle("ip")
     if st.button("Use the test images again", key="ip_reset"):
-        st.session_state.pop(clicks_key, None)
+        st.session_state.ip_clicks = []
 
-clicks = st.session_state.get(clicks_key, [])
+clicks = st.session_state.ip_clicks
 if len(clicks) == 2:
     a, b = clicks
     label_a, label_b = f"clicked {ui.format_point(a)}", f"clicked {ui.format_point(b)}"
+    st.query_params.update({"from": f"{a[0]:.5f},{a[1]:.5f}", "to": f"{b[0]:.5f},{b[1]:.5f}"})
+    for param in ("start", "end"):
+        st.query_params.pop(param, None)
 else:
     a, b = ckpt.test_codes[a_index], ckpt.test_codes[b_index]
     label_a = f"test #{a_index} ({names[int(ckpt.test_labels[a_index])]})"
     label_b = f"test #{b_index} ({names[int(ckpt.test_labels[b_index])]})"
+    st.query_params.update(start=str(a_index), end=str(b_index))
+    for param in ("from", "to"):
+        st.query_params.pop(param, None)
 
 
 def remember_click():
     point = ui.clicked("ip_scatter")
+    if point is None:
+        return
+    point, st.session_state.ip_warning = ui.parse_point(*point, ui.accepted_box(ckpt), source="That click")
     if point is not None:
-        st.session_state[clicks_key] = (st.session_state.get(clicks_key, []) + [point])[-2:]
+        st.session_state.ip_clicks = (st.session_state.ip_clicks + [point])[-2:]
 
 
+if st.session_state.get("ip_warning"):
+    st.warning(ui.plain_text(st.session_state.ip_warning))
 path = limits.interpolate(a, b, steps)
 images = ae.decode(ckpt.model, path)
 gaps = ui.index_for(ckpt).gap(path)

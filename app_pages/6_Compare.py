@@ -27,14 +27,25 @@ models = {"Plain autoencoder": pair[0], "Variational autoencoder": pair[1]}
 boxes = {name: ui.sampling_box(ckpt) for name, ckpt in models.items()}
 
 
+if "cmp_relative" not in st.session_state:  # first run of this session: open on the link's point
+    # The link carries the point as fractions across and up each model's box of codes; the accepted
+    # box reaches one box size beyond it on every side.
+    relative, warning = ui.parse_point(st.query_params.get("across"), st.query_params.get("up"),
+                                       ((-1.0, 2.0), (-1.0, 2.0)))
+    st.session_state.cmp_relative = relative
+    if warning:
+        st.warning(ui.plain_text(warning.replace("z1", "across").replace("z2", "up")))
+
+
 def remember_click(name: str, key: str):
     point = ui.clicked(key)
     if point is None:
         return
-    point, st.session_state.cmp_warning = ui.parse_point(*point, ui.point_limits(models[name].test_codes),
-                                                         source="That click")
+    point, st.session_state.cmp_warning = ui.parse_point(*point, ui.accepted_box(models[name]), source="That click")
     if point is not None:
-        st.session_state.cmp_relative = ae.latent.to_relative(point, boxes[name])
+        relative = ae.latent.to_relative(point, boxes[name])
+        st.session_state.cmp_relative = relative
+        st.query_params.update(across=f"{relative[0]:.5f}", up=f"{relative[1]:.5f}")
 
 
 @st.fragment

@@ -202,6 +202,20 @@ function clickedPoint(gd, ev) {
   return geo && ev && ev.event ? toData(geo, ev.event.clientX, ev.event.clientY) : [NaN, NaN];
 }
 
+// The data dot a click landed on: only where the page asks for it (the explorer), and only when the
+// dot is under the pointer (Plotly reports the nearest dot within 20 pixels; a click beside a dot
+// must still decode exactly where it landed).
+const DOT_RADIUS_PX = 5;
+
+function clickedDot(gd, ev) {
+  const hit = gd.__lxData.snap_to_dots && ev && ev.points && ev.points.length ? ev.points[0] : null;
+  if (!hit || !Number.isInteger(hit.customdata) || !Number.isFinite(hit.x) || !Number.isFinite(hit.y) || !ev.event) return null;
+  const geo = plotGeometry(gd);
+  if (!geo) return null;
+  const [cx, cy] = toClient(geo, [hit.x, hit.y]);
+  return Math.hypot(cx - ev.event.clientX, cy - ev.event.clientY) <= DOT_RADIUS_PX ? hit : null;
+}
+
 // ------------------------------------------------------------------ the live preview panel
 
 function livePanel(parent, live) {
@@ -497,7 +511,10 @@ export default function (component) {
       if (gd.__lxBound) return;
       gd.__lxBound = true;
       gd.on("plotly_click", (ev) => {
-        const z = clickedPoint(gd, ev);
+        // On a data dot, the point is that dot's own code, and its index goes along so the server
+        // can show the real image beside the decoding of its code.
+        const dot = clickedDot(gd, ev);
+        const z = dot ? [dot.x, dot.y] : clickedPoint(gd, ev);
         if (!Number.isFinite(z[0]) || !Number.isFinite(z[1])) return;
         // In the page, the clicked point's image is painted now, before the server is even asked.
         const state = gd.__lxLive;
@@ -507,7 +524,7 @@ export default function (component) {
           state.showFixed();
           broadcast(gd, { kind: "click", z });
         }
-        gd.__lxComponent.setTriggerValue("click", { z1: z[0], z2: z[1], at: Date.now() });
+        gd.__lxComponent.setTriggerValue("click", { z1: z[0], z2: z[1], index: dot ? dot.customdata : null, at: Date.now() });
         gd.__lxMarker = z;  // shown at once; the rerun confirms it
         placeMarker(gd);
       });

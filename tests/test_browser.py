@@ -167,3 +167,22 @@ def test_a_link_to_a_page_works_for_a_fresh_servers_first_visitor(path, plots, m
             assert page.evaluate("() => document.body.innerText") != before
         finally:
             context.close()
+
+
+def test_a_click_right_on_a_dot_shows_that_test_image_beside_the_decoding_of_its_code(browser_page):
+    page, url = browser_page
+    page.goto(url)
+    page.wait_for_selector(".lx-plot[data-ready='1']", timeout=60_000)
+    ckpt = ae.load_checkpoint(SHIPPED)
+    codes = ckpt.test_codes
+    # A dot well apart from every other, so the click lands on it and on nothing else.
+    lonely = int(np.argmax([np.sort(np.linalg.norm(codes - c, axis=1))[1] for c in codes[:2000]]))
+    area = plot_area(page)
+    px, py = to_pixels(area, *codes[lonely])
+    previous = decoded_caption(page)
+    page.mouse.click(round(float(px)), round(float(py)))
+    shown = caption_point(wait_for_new_caption(page, previous))
+    assert shown == pytest.approx(tuple(codes[lonely]), abs=1e-3)  # its exact code, not the cursor's
+    label = ae.class_names("mnist")[int(ckpt.test_labels[lonely])]
+    page.wait_for_function("(t) => document.body.innerText.includes(t)",
+                           arg=f"the dot you clicked: test image #{lonely} ({label})", timeout=10_000)

@@ -114,9 +114,23 @@ def test_switching_the_dataset_keeps_the_kind_of_model_and_writes_the_url(monkey
     ok(at)
     assert at.selectbox(key="ex_checkpoint").value == "fashion_vae_z2.pt"
     assert at.query_params["dataset"] == "fashion"
-    assert not decoded_points(at) and "z1" not in at.query_params  # an MNIST point means nothing here
+    # One rule for every page: a point stays when it lies inside the new model's accepted box.
+    assert decoded_points(at) == [(0.5, 0.5)] and at.query_params["z1"] == "0.5"
     names = ae.class_names("fashion")
     assert "Sneaker" in names and at.session_state["lx_dataset"] == "fashion"
+
+
+def test_a_point_outside_the_new_models_space_is_cleared_with_one_line(monkeypatch):
+    # The review's case: (-8, 8) on the plain autoencoder, then the VAE, whose codes reach about +-4.
+    at = run(APP, monkeypatch, query={"z1": "-8", "z2": "8"}, state={"lx_checkpoint": "mnist_ae_z2.pt"})
+    assert decoded_points(at) == [(-8.0, 8.0)]
+    at.selectbox(key="ex_checkpoint").set_value("mnist_vae_z2.pt").run()
+    ok(at)
+    assert not decoded_points(at) and "z1" not in at.query_params
+    lines = [i.value for i in at.info if "(-8, 8)" in i.value.replace("\\", "")]
+    assert len(lines) == 1 and "mnist_vae_z2" in lines[0].replace("\\", "") and "cleared" in lines[0]
+    at.run()  # the line is said once, when it happens
+    assert not [i for i in at.info if "cleared" in i.value]
 
 
 def test_a_foreign_named_checkpoint_is_listed_under_its_own_dataset(monkeypatch, tmp_path):

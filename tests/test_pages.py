@@ -54,7 +54,7 @@ def test_reconstructions_controls(monkeypatch, mnist_path):
     ok(at)
     at.text_input(key="rec_indices").input("0, 7, x, 99999").run()
     ok(at)
-    assert "Ignored x, 99999" in at.warning[0].value
+    assert "Ignored x, 99999" in shown_text(at.warning[0].value)
     captions = [img.captions for img in at.get("image")]
     assert captions[0][:2] == ["#0 · 7", "#7 · 9"]  # MNIST test images 0 and 7 are a 7 and a 9
     assert len(captions[1]) == 2 and captions[1][0].endswith(tuple("0123456789"))

@@ -39,9 +39,9 @@ def test_bad_points_get_a_warning_and_no_point(z1, z2, words):
     assert point is None and words in warning
 
 
-def test_point_limits_reach_one_box_size_beyond_the_codes():
+def test_point_limits_reach_a_quarter_box_beyond_the_codes():
     codes = np.array([[0, 0], [2, 4]], float)
-    assert ui.point_limits(codes) == ((-2, 4), (-4, 8))
+    assert ui.point_limits(codes) == ((-0.5, 2.5), (-1, 5))
 
 
 @pytest.mark.parametrize("payload, expected", [
