@@ -223,6 +223,7 @@ def list_checkpoints(dataset: str | None = None) -> list[str]:
     A file that cannot be read is listed under every dataset, so that picking it explains what is wrong.
     """
     paths = sorted(p for p in CHECKPOINT_DIR.glob("*.pt") if not p.name.endswith("_classifier.pt"))
+    _prune_static(tuple(p.stem for p in paths))
     if dataset is None:
         return [p.name for p in paths]
     return [p.name for p in paths if _dataset_of(p) in (dataset, None)]
@@ -232,6 +233,12 @@ def model_type_of(name: str) -> str | None:
     """'ae' or 'vae' for a checkpoint in CHECKPOINT_DIR, None if it cannot be read."""
     path = CHECKPOINT_DIR / name
     return _checkpoint_kind(str(path), _stamp(path))[1]
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _prune_static(stems: tuple[str, ...]) -> int:
+    """Once per set of checkpoints: drop published payloads of checkpoints that are gone."""
+    return len(components.prune(set(stems), older_than_s=3600))
 
 
 def _same_kind_for(name: str | None, dataset: str, names: list[str]) -> str | None:
@@ -318,8 +325,8 @@ def _images(name: str, split: str) -> tuple[ae.ImageSet | None, str | None]:
         # Downloading can hang for minutes on a machine without network; the app only looks locally
         # unless AE_DOWNLOAD=1. The training CLI is where data gets downloaded.
         return ae.load_images(name, split, download=os.environ.get("AE_DOWNLOAD") == "1"), None
-    except ae.DataUnavailable as e:
-        return None, str(e)
+    except ae.DataUnavailable:
+        return None, ae.data.how_to_get(name, app=True)
 
 
 def dataset_images(ckpt: ae.Checkpoint, split: str = "train") -> tuple[ae.ImageSet | None, str | None]:
@@ -348,7 +355,9 @@ def points_url(path: str, stamp: float, which: str, class_names: tuple[str, ...]
                "classes": list(class_names), "class_word": class_word}
     text = json.dumps(payload, separators=(",", ":"))
     digest = hashlib.sha1(text.encode()).hexdigest()[:16]
-    return components.publish(f"cache/points-{digest}.json", text)
+    stem = Path(path).stem
+    return components.publish(f"cache/{stem}-points-{which}-{digest}.json", text,
+                              replaces=f"cache/{stem}-points-{which}-*.json")
 
 
 @st.cache_data(max_entries=16, show_spinner="Measuring the gaps...")
@@ -359,7 +368,9 @@ def gap_map_url(path: str, stamp: float, x_range, y_range, n: int = 150) -> str:
                "z": np.round(np.minimum(g, 99), 2).tolist(), "zmax": 2 * index.edge,
                "inside": index.inside, "edge": index.edge}
     text = json.dumps(payload, separators=(",", ":"))
-    return components.publish(f"cache/gaps-{hashlib.sha1(text.encode()).hexdigest()[:16]}.json", text)
+    stem = Path(path).stem
+    return components.publish(f"cache/{stem}-gaps-{hashlib.sha1(text.encode()).hexdigest()[:16]}.json", text,
+                              replaces=f"cache/{stem}-gaps-*.json")
 
 
 @st.cache_data(max_entries=16, show_spinner="Preparing the model for the page...")
@@ -372,7 +383,7 @@ def web_model_url(path: str, stamp: float) -> str:
     from ae.export import export_checkpoint
     data = export_checkpoint(_load(path, stamp), latent_index(path, stamp))
     digest = hashlib.sha1(data).hexdigest()[:16]
-    return components.publish(f"models/{Path(path).stem}-{digest}.bin", data)
+    return components.publish(f"models/{Path(path).stem}-{digest}.bin", data, replaces=f"models/{Path(path).stem}-*.bin")
 
 
 def hover_preview_toggle(prefix: str) -> bool:
@@ -380,6 +391,16 @@ def hover_preview_toggle(prefix: str) -> bool:
     return st.sidebar.toggle("Live preview on hover", value=True, key=f"{prefix}_live",
                              help="The model runs in your browser: moving the mouse over the plot decodes the "
                                   "point under it at once. Off: only clicks decode. Touch screens never hover.")
+
+
+def published(url_of, *args) -> str:
+    """`url_of(*args)` (a cached function returning a static/ URL), published again if its file has gone
+    (pruned by another server sharing static/, or deleted by hand) instead of a URL that answers 404."""
+    url = url_of(*args)
+    if not (components.STATIC_DIR / url.removeprefix(components.STATIC_URL + "/")).exists():
+        url_of.clear()
+        url = url_of(*args)
+    return url
 
 
 @dataclass
@@ -406,7 +427,7 @@ def latent_scatter(ckpt: ae.Checkpoint, style: ScatterStyle, marker, *, key: str
     path, stamp = str(ckpt.path), _stamp(ckpt.path)
     names = tuple(ae.class_names(ckpt.dataset))
     word = "digit" if ckpt.dataset == "mnist" else "class"
-    x_range, y_range = ae.latent.bounding_box(ckpt.test_codes)
+    x_range, y_range = codes_range = ae.latent.bounding_box(ckpt.test_codes)
     if marker is not None:  # a point beyond the codes (a link, a carried point) is still in view, with room
         (x0, x1), (y0, y1) = x_range, y_range
         pad_x, pad_y = 0.05 * (x1 - x0), 0.05 * (y1 - y0)
@@ -414,14 +435,14 @@ def latent_scatter(ckpt: ae.Checkpoint, style: ScatterStyle, marker, *, key: str
         y_range = (min(y0, marker[1] - pad_y), max(y1, marker[1] + pad_y))
     data = {
         "plotly_url": components.plotly_js_url(),
-        "points_url": points_url(path, stamp, style.which, names, word),
-        "gap_url": gap_map_url(path, stamp, x_range, y_range) if style.show_gaps else None,
+        "points_url": published(points_url, path, stamp, style.which, names, word),
+        "gap_url": published(gap_map_url, path, stamp, *codes_range) if style.show_gaps else None,
         "marker": list(marker) if marker else None,
         "point_size": style.point_size, "opacity": style.opacity, "height": style.height,
         "x_range": list(x_range), "y_range": list(y_range),
         "revision": f"{ckpt.path.name}:{stamp}",
         "path": np.round(np.asarray(line, dtype=float), 5).tolist() if line is not None else None,
-        "model_url": web_model_url(path, stamp),
+        "model_url": published(web_model_url, path, stamp),
         "snap_to_dots": snap_to_dots,
         "live": {"hover": style.live_hover, "image_px": style.preview_px, "group": group,
                  "box": [list(r) for r in sampling_box(ckpt)] if group else None},

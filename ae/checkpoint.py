@@ -47,7 +47,7 @@ class CheckpointMismatch(CheckpointError):
     pass
 
 
-@dataclass
+@dataclass(repr=False)
 class Checkpoint:
     """A loaded checkpoint: the model (eval mode, CPU) and what was stored with it."""
 
@@ -72,6 +72,14 @@ class Checkpoint:
     @property
     def test_mse(self) -> float | None:
         return self.history[-1]["test_loss"] if self.history else None
+
+    def __repr__(self) -> str:
+        # One line: the dataclass default would print every weight and the optimizer's state.
+        mse = f", test MSE {self.test_mse:.4f}" if self.test_mse is not None else ""
+        name = self.path.name if self.path else "unsaved"
+        return (f"Checkpoint({name}: {self.model_type} on {self.dataset}, z_dim {self.config.z_dim}, "
+                f"{self.epochs} epoch{'' if self.epochs == 1 else 's'}{mse}, {len(self.train_codes):,} train / "
+                f"{len(self.test_codes):,} test codes)")
 
 
 def save_checkpoint(path: str | Path, *, model: Autoencoder, dataset: str, history: list[dict],
@@ -119,6 +127,23 @@ def write_atomically(path: str | Path, payload: dict) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def remove_leftovers(path: str | Path) -> list[Path]:
+    """Delete the temporary files an interrupted save of `path` left beside it (`<name>.XXXX.tmp`).
+
+    A save that is killed between writing and renaming leaves one; the next run writing the same
+    file removes them. Returns what was removed.
+    """
+    path = Path(path)
+    leftovers = sorted(path.parent.glob(f"{glob_escape(path.name)}.*.tmp")) if path.parent.is_dir() else []
+    for tmp in leftovers:
+        tmp.unlink(missing_ok=True)
+    return leftovers
+
+
+def glob_escape(name: str) -> str:
+    return "".join(f"[{c}]" if c in "*?[" else c for c in name)
 
 
 def read_payload(path: Path) -> dict:

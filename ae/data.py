@@ -149,15 +149,25 @@ def _candidate_folders(name: str, data_dir: str | Path | None) -> tuple[list[Pat
         # are taken as MNIST; the others must sit in their own subfolder (fashion/, FashionMNIST/raw).
         folders += ([root] if name == "mnist" else []) + [root / sub for sub in SUBFOLDERS[name]]
     folders += _spec(name)["system_dirs"]
+    # What an earlier download left (the training CLI downloads; the app only looks): found offline too.
+    folders += [DEFAULT_CACHE / sub for sub in SUBFOLDERS[name]]
     return roots, folders
 
 
-def how_to_get(name: str) -> str:
+def how_to_get(name: str, *, app: bool = False) -> str:
+    """How to make a dataset available: for the CLI and the library, or (`app=True`) for the app,
+    which has no --data-dir and downloads only when AE_DOWNLOAD=1."""
     title = _spec(name)["title"]
-    text = (f"{title} is not available. Either connect to the internet once (torchvision downloads it "
-            f"into {DEFAULT_CACHE}), or put the four idx files (train-images-idx3-ubyte.gz, "
-            f"train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz) in a "
-            f"folder and pass --data-dir FOLDER or set {DATA_DIR_ENV}=FOLDER.")
+    files = ("the four idx files (train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, "
+             "t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz)")
+    if app:
+        text = (f"{title} is not on this machine. Put {files} in a folder and start the app with "
+                f"{DATA_DIR_ENV}=FOLDER, or start it once with AE_DOWNLOAD=1 to let it download them into "
+                f"{DEFAULT_CACHE}, where a download by the training CLI is found too.")
+    else:
+        text = (f"{title} is not available. Either connect to the internet once (torchvision downloads it "
+                f"into {DEFAULT_CACHE}), or put {files} in a folder and pass --data-dir FOLDER or set "
+                f"{DATA_DIR_ENV}=FOLDER.")
     if name == "fashion":
         text += " On Debian: apt-get install dataset-fashion-mnist."
     return text

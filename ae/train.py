@@ -18,7 +18,7 @@ import torch
 from torch import nn
 from tqdm import tqdm
 
-from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
+from .checkpoint import CheckpointError, load_checkpoint, remove_leftovers, save_checkpoint
 from .data import DATASETS, DataUnavailable, load_images
 from .latent import encode
 from .model import AEConfig, Autoencoder, build_model
@@ -86,29 +86,35 @@ def evaluate(model: Autoencoder, images: torch.Tensor, device, batch_size: int =
     return float(errors.astype(np.float64).mean()) if len(errors) else 0.0
 
 
-def parse_args(argv=None) -> argparse.Namespace:
+def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m ae.train", description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("--dataset", choices=sorted(DATASETS), default="mnist")
+    p.add_argument("--dataset", choices=sorted(DATASETS), default="mnist", help="which images to train on")
     p.add_argument("--model", choices=["ae", "vae"], default="ae", help="plain or variational autoencoder")
     p.add_argument("--beta", type=float, default=1.0, help="VAE: weight of the KL term")
-    p.add_argument("--z-dim", type=int, default=2)
-    p.add_argument("--epochs", type=int, default=12)
+    p.add_argument("--z-dim", type=int, default=2, help="size of the latent code (the app plots 2)")
+    p.add_argument("--epochs", type=int, default=12, help="passes over the training images")
     p.add_argument("--out", type=Path, required=True, help="checkpoint file to write")
     p.add_argument("--recipe", choices=["shipped", "chapter"], default="shipped",
                    help="defaults for lr, batch size, schedule and batch-norm")
-    p.add_argument("--batch-size", type=int)
+    p.add_argument("--batch-size", type=int, help="images per step (default: the recipe's)")
     p.add_argument("--lr", type=float, help="learning rate (peak rate for --schedule onecycle)")
-    p.add_argument("--schedule", choices=["constant", "onecycle"])
-    p.add_argument("--batch-norm", action=argparse.BooleanOptionalAction, default=None)
-    p.add_argument("--dropout", type=float, default=0.0)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--schedule", choices=["constant", "onecycle"], help="learning-rate schedule (default: the recipe's)")
+    p.add_argument("--batch-norm", action=argparse.BooleanOptionalAction, default=None,
+                   help="batch-norm after each convolution (default: the recipe's)")
+    p.add_argument("--dropout", type=float, default=0.0, help="dropout rate after each convolution")
+    p.add_argument("--seed", type=int, default=0, help="same seed and settings on the CPU: same weights")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:1, ...")
     p.add_argument("--data-dir", type=Path, help="folder of idx files (else $AE_DATA_DIR, else download)")
     p.add_argument("--limit", type=int, help="train on the first N training images only (quick tries)")
     p.add_argument("--test-limit", type=int, help="measure the test loss on the first N test images only")
     p.add_argument("--resume", action="store_true", help="continue the run saved in --out")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
+    return p
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    p = build_parser()
     args = p.parse_args(argv)
     recipe = SHIPPED if args.recipe == "shipped" else CHAPTER
     for key, value in recipe.items():
@@ -127,6 +133,8 @@ RUN_KEYS = ("dataset", "model", "beta", "z_dim", "batch_size", "lr", "schedule",
 def run(args: argparse.Namespace) -> Path:
     device = pick_device(args.device)
     torch.manual_seed(args.seed)
+    for tmp in remove_leftovers(args.out):  # an interrupted save's temporary files
+        print(f"Removed {tmp.name}, left by an interrupted save.")
     history: list[dict] = []
     state = None
     if args.resume and args.out.exists():
@@ -176,8 +184,13 @@ def run(args: argparse.Namespace) -> Path:
                   disable=args.quiet, leave=True, file=sys.stderr) as bar:
             train_loss = train_epoch(model, train.images, optimizer, device, batch_size=args.batch_size,
                                      generator=generator, scheduler=scheduler, progress=bar)
+            # The bar is full but the epoch is not done: say what the next seconds are spent on.
+            bar.set_postfix_str(f"loss {train_loss:.4f}; measuring the test loss...", refresh=True)
             test_errors = reconstruction_errors(model, test.images, device)
             test_loss = float(test_errors.astype(np.float64).mean())
+            bar.set_postfix_str(f"loss {train_loss:.4f}, test {test_loss:.4f}; encoding "
+                                f"{len(train.images) + len(test.images):,} images for the checkpoint...", refresh=True)
+            train_codes, test_codes = encode(model, train.images), encode(model, test.images)
             bar.set_postfix(loss=f"{train_loss:.4f}", test=f"{test_loss:.4f}")
         history.append({"epoch": epoch + 1, "train_loss": train_loss, "test_loss": test_loss,
                         "seconds": time.perf_counter() - t0})
@@ -185,17 +198,21 @@ def run(args: argparse.Namespace) -> Path:
             print(f"epoch {epoch + 1}/{args.epochs}: train {train_loss:.4f}  test {test_loss:.4f}")
         save_checkpoint(
             args.out, model=model, dataset=args.dataset, history=history, model_type=args.model,
-            train_codes=encode(model, train.images), train_labels=train.labels.numpy(),
-            test_codes=encode(model, test.images), test_labels=test.labels.numpy(),
+            train_codes=train_codes, train_labels=train.labels.numpy(),
+            test_codes=test_codes, test_labels=test.labels.numpy(),
             test_errors=test_errors, train_args=run_args,
             train_state={"optimizer": optimizer.state_dict(),
                          "scheduler": scheduler.state_dict() if scheduler is not None else None})
     best = min(history, key=lambda h: h["test_loss"]) if history else None
     if best:
-        print(f"Done: {len(history)} epochs, test MSE {history[-1]['test_loss']:.4f} "
+        print(f"Done: {plural(len(history), 'epoch')}, test MSE {history[-1]['test_loss']:.4f} "
               f"(best {best['test_loss']:.4f} at epoch {best['epoch']}); "
               f"{time.perf_counter() - started:.0f} s this run. Saved {args.out}.")
     return args.out
+
+
+def plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def main(argv=None) -> int:

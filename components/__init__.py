@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import plotly
@@ -41,15 +42,38 @@ scatter = st.components.v2.component(
 )
 
 
-def publish(name: str, content: str | bytes) -> str:
-    """Write `content` under static/ (once) and return its URL. Names carry a content hash."""
+def publish(name: str, content: str | bytes, *, replaces: str | None = None) -> str:
+    """Write `content` under static/ (once) and return its URL. Names carry a content hash.
+
+    `replaces` is a glob (relative to static/) of the earlier versions this file supersedes, such as
+    the payloads of a checkpoint's previous version: they are deleted, so static/ does not grow.
+    """
     path = STATIC_DIR / name
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(path.suffix + f".{os.getpid()}.tmp")
         tmp.write_bytes(content.encode() if isinstance(content, str) else content)
         os.replace(tmp, path)
+    for old in STATIC_DIR.glob(replaces) if replaces else ():
+        if old != path:
+            old.unlink(missing_ok=True)
     return f"{STATIC_URL}/{name}"
+
+
+def prune(keep_prefixes: set[str], older_than_s: float = 0.0) -> list[Path]:
+    """Delete published payloads (static/cache, static/models) of checkpoints that no longer exist:
+    every payload's name starts with its checkpoint's file stem and a dash. Only files older than
+    `older_than_s` seconds go (another server sharing static/ may have just written one). Returns
+    what was deleted."""
+    removed, now = [], time.time()
+    for folder in (STATIC_DIR / "cache", STATIC_DIR / "models"):
+        for path in folder.glob("*") if folder.is_dir() else ():
+            if now - path.stat().st_mtime < older_than_s:
+                continue
+            if not any(path.name.startswith(prefix + "-") for prefix in keep_prefixes):
+                path.unlink(missing_ok=True)
+                removed.append(path)
+    return removed
 
 
 @st.cache_resource
@@ -57,6 +81,9 @@ def plotly_js_url() -> str:
     """plotly.js from the installed `plotly` package, served by the app itself (no CDN)."""
     source = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
     target = STATIC_DIR / f"plotly-{plotly.__version__}.min.js"
+    for old in STATIC_DIR.glob("plotly-*.min.js"):  # an earlier plotly's copy
+        if old != target:
+            old.unlink(missing_ok=True)
     if not target.exists():
         STATIC_DIR.mkdir(exist_ok=True)
         tmp = target.with_suffix(f".{os.getpid()}.tmp")

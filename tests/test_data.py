@@ -5,6 +5,8 @@ import numpy as np
 import pytest
 import torch
 
+import ae
+import ae.data
 from ae import data
 from ae.data import DataUnavailable, load_images
 from conftest import make_idx_folder
@@ -109,3 +111,18 @@ def test_the_mnist_folder_is_never_taken_for_fashion(mnist_path, fashion_path, m
     mnist = load_images("mnist", "test")
     fashion = load_images("fashion", "test", download=False)
     assert not torch.equal(mnist.labels, fashion.labels)
+
+
+def test_what_an_earlier_download_left_is_found_offline(tmp_path, monkeypatch):
+    # The training CLI downloads into the cache folder; the app (download=False) must find it there.
+    monkeypatch.delenv("AE_DATA_DIR", raising=False)
+    monkeypatch.setattr(ae.data, "DEFAULT_CACHE", tmp_path / "cache")
+    arrays = make_idx_folder(tmp_path / "cache" / "MNIST" / "raw", n_train=12, n_test=6)
+    images = ae.load_images("mnist", "test", download=False)
+    assert len(images) == 6 and images.labels.tolist() == arrays["test"][1].tolist()
+
+
+def test_the_apps_message_says_what_works_for_the_app():
+    text = ae.data.how_to_get("mnist", app=True)
+    assert "AE_DATA_DIR=FOLDER" in text and "AE_DOWNLOAD=1" in text and "--data-dir" not in text
+    assert "--data-dir" in ae.data.how_to_get("mnist")

@@ -78,3 +78,41 @@ def test_cli_without_data_prints_a_message_not_a_traceback(tmp_path):
 def test_cli_rejects_nonsense_arguments(tmp_path):
     with pytest.raises(SystemExit):
         train_module.parse_args(["--out", str(tmp_path / "m.pt"), "--epochs", "0"])
+
+
+def test_a_run_removes_what_an_interrupted_save_left_and_says_one_epoch(tmp_path, capsys):
+    data = tmp_path / "data"
+    make_idx_folder(data, n_train=32, n_test=8)
+    out = tmp_path / "m.pt"
+    # What a save killed between writing and renaming leaves (tempfile.mkstemp's names).
+    leftovers = [tmp_path / "m.pt.k3j_x9a2.tmp", tmp_path / "m.pt.0aZ81qqe.tmp"]
+    for tmp in leftovers:
+        tmp.write_bytes(b"half a checkpoint")
+    other = tmp_path / "other.pt.abcd1234.tmp"  # another output's: not this run's to remove
+    other.write_bytes(b"x")
+    assert train_module.main(cli(out, data, "--epochs", "1")) == 0
+    assert not any(tmp.exists() for tmp in leftovers) and other.exists()
+    printed = capsys.readouterr().out
+    assert "Done: 1 epoch," in printed and "Removed m.pt.k3j_x9a2.tmp" in printed
+
+
+def test_the_progress_bar_says_what_the_seconds_after_training_are_spent_on(tmp_path):
+    data = tmp_path / "data"
+    make_idx_folder(data, n_train=32, n_test=8)
+    result = subprocess.run([sys.executable, "-m", "ae.train", "--out", str(tmp_path / "m.pt"), "--data-dir", str(data),
+                             "--epochs", "1", "--batch-size", "16"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0
+    assert "measuring the test loss" in result.stderr and "encoding 40 images for the checkpoint" in result.stderr
+
+
+def test_every_training_option_explains_itself():
+    import argparse
+    options = [a for a in train_module.build_parser()._actions if not isinstance(a, argparse._HelpAction)]
+    assert len(options) > 15 and [a.option_strings[0] for a in options if not a.help] == []
+
+
+def test_a_checkpoint_prints_as_one_line():
+    ckpt = load_checkpoint(ROOT / "checkpoints" / "mnist_ae_z2.pt")
+    text = repr(ckpt)
+    assert "\n" not in text and len(text) < 200
+    assert text.startswith("Checkpoint(mnist_ae_z2.pt: ae on mnist, z_dim 2, 15 epochs, test MSE 0.0381")

@@ -80,3 +80,30 @@ def test_clicks_far_outside_get_the_same_limits_as_links():
     point, warning = ui.parse_point(1e6, 0.0, LIMITS, source="That click")
     assert point is None and warning.startswith("That click (1e+06, 0) lies far outside")
     assert ui.parse_point(-9.5, 4.5, LIMITS) == ((-9.5, 4.5), None)
+
+
+def test_publishing_a_new_version_replaces_the_old_and_gone_checkpoints_are_pruned(tmp_path, monkeypatch):
+    import components
+    monkeypatch.setattr(components, "STATIC_DIR", tmp_path)
+    first = components.publish("models/mnist_ae_z2-aaaa.bin", b"v1", replaces="models/mnist_ae_z2-*.bin")
+    components.publish("models/mnist_vae_z2-bbbb.bin", b"vae", replaces="models/mnist_vae_z2-*.bin")
+    second = components.publish("models/mnist_ae_z2-cccc.bin", b"v2", replaces="models/mnist_ae_z2-*.bin")
+    assert first.endswith("mnist_ae_z2-aaaa.bin") and second.endswith("mnist_ae_z2-cccc.bin")
+    assert sorted(p.name for p in (tmp_path / "models").iterdir()) == ["mnist_ae_z2-cccc.bin", "mnist_vae_z2-bbbb.bin"]
+    (tmp_path / "cache").mkdir()
+    (tmp_path / "cache" / "points-0123.json").write_text("{}")  # the old unnamed layout
+    (tmp_path / "cache" / "mnist_ae_z2-points-test-9.json").write_text("{}")
+    removed = components.prune({"mnist_ae_z2"})  # the VAE's file is gone from checkpoints/
+    assert sorted(p.name for p in removed) == ["mnist_vae_z2-bbbb.bin", "points-0123.json"]
+    assert [p.name for p in (tmp_path / "cache").iterdir()] == ["mnist_ae_z2-points-test-9.json"]
+
+
+def test_a_published_file_that_has_gone_is_published_again(tmp_path, monkeypatch):
+    import components
+    monkeypatch.setattr(components, "STATIC_DIR", tmp_path)
+    path = ui.CHECKPOINT_DIR / "mnist_ae_z2.pt"
+    url = ui.published(ui.web_model_url, str(path), path.stat().st_mtime)
+    file = tmp_path / url.removeprefix(components.STATIC_URL + "/")
+    assert file.exists()
+    file.unlink()  # pruned by another server sharing static/
+    assert ui.published(ui.web_model_url, str(path), path.stat().st_mtime) == url and file.exists()
