@@ -9,14 +9,25 @@ dataset's recipe and keeps every intermediate image so the app can show them.
 from __future__ import annotations
 
 import io
+import threading
 import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_BYTES = 20 * 1024 * 1024
-MAX_PIXELS = 25_000_000
+MAX_PIXELS = 12_000_000  # a 12-megapixel phone photo; decoding costs up to 4 bytes a pixel
+FORMATS = ("PNG", "JPEG", "GIF", "BMP", "WEBP")  # what the upload promises; nothing else is parsed
+WORKING_SIDE = 2048  # images are reduced to this longest side right after decoding
+# At most two uploads decode at once (the machine's two cores), so ten people uploading together
+# hold at most two full-size decoded frames, not ten.
+_DECODE_SLOTS = threading.BoundedSemaphore(2)
+
+
+def limits_text() -> str:
+    """The upload limits in words, for the page."""
+    return f"PNG, JPG, GIF, BMP or WebP; at most {MAX_BYTES // 2**20} MB and {MAX_PIXELS // 1_000_000} megapixels"
 
 
 class InvalidImage(ValueError):
@@ -65,27 +76,47 @@ def centre_box(item: np.ndarray, size: int = 28) -> np.ndarray:
 
 
 def _read_image(data: bytes) -> Image.Image:
-    """Decode uploaded bytes safely (size limits, decompression bombs), or raise InvalidImage."""
+    """Decode uploaded bytes safely, or raise InvalidImage: only the promised formats, size limits,
+    no decompression bombs, at most two at a time; upright (EXIF orientation) and reduced to
+    WORKING_SIDE; 16-bit greyscale scaled to 8 bits."""
     if len(data) == 0:
         raise InvalidImage("The file is empty.")
     if len(data) > MAX_BYTES:
         raise InvalidImage(f"The file is {len(data) / 2**20:.0f} MB; please upload at most {MAX_BYTES // 2**20} MB.")
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _DECODE_SLOTS:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            img = Image.open(io.BytesIO(data))
+            img = Image.open(io.BytesIO(data), formats=FORMATS)
             if img.width * img.height > MAX_PIXELS:
                 raise InvalidImage(f"The image is {img.width}x{img.height} pixels; please upload one of at "
                                    f"most {MAX_PIXELS // 1_000_000} megapixels.")
+            if img.format == "JPEG":  # JPEG can decode straight at 1/2, 1/4 or 1/8 of its size
+                img.draft(img.mode, (WORKING_SIDE, WORKING_SIDE))
             img.load()
+            img = ImageOps.exif_transpose(img)  # a phone photo's orientation tag: show it upright
+            img = _eight_bit(img)
+            if max(img.size) > WORKING_SIDE:
+                img.thumbnail((WORKING_SIDE, WORKING_SIDE), Image.Resampling.LANCZOS)
     except InvalidImage:
         raise
     except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
-        raise InvalidImage("That file is not an image PIL can read (upload a PNG or JPG)."
+        raise InvalidImage(f"That file is not an image this page reads ({limits_text()})."
                            if isinstance(e, UnidentifiedImageError) else
                            "The image is too large to decode safely.") from None
     except (OSError, ValueError, SyntaxError) as e:
         raise InvalidImage(f"The image could not be decoded ({e}).") from None
+    return img
+
+
+def _eight_bit(img: Image.Image) -> Image.Image:
+    """16- and 32-bit greyscale (a scanner's PNG) as 8-bit "L", using the full 16-bit range; palette
+    images as RGBA, so that reducing them blends instead of picking pixels."""
+    if img.mode.startswith("I") or img.mode == "F":
+        values = np.asarray(img, dtype=np.float32)
+        top = 65535.0 if img.mode.startswith("I;16") or values.max() > 255 else 255.0
+        return Image.fromarray(np.uint8(np.clip(values / top, 0, 1) * 255 + 0.5), mode="L")
+    if img.mode == "P":
+        return img.convert("RGBA")
     return img
 
 

@@ -5,7 +5,7 @@ import torch
 
 import ae
 import ui
-from ae.preprocess import InvalidImage, prepare_image
+from ae.preprocess import InvalidImage, limits_text, prepare_image
 
 st.set_page_config(page_title="Your own image", layout="wide")
 ckpt = ui.choose_checkpoint("own")
@@ -23,7 +23,8 @@ else:
                "way Fashion-MNIST was: grayscale, negated (light item on black), trimmed, longest edge "
                "scaled to 28, centred in 28x28. Then the encoder places it in the latent space.")
     prompt = "A PNG or JPG of one item of clothing"
-upload = st.file_uploader(prompt, key="own_upload", type=["png", "jpg", "jpeg", "gif", "bmp", "webp"])
+upload = st.file_uploader(prompt, key="own_upload", type=["png", "jpg", "jpeg", "gif", "bmp", "webp"],
+                          help=f"{limits_text()}.")
 if upload is None:
     st.info("Upload an image to begin.")
     st.stop()

@@ -119,3 +119,47 @@ def test_fashion_recipe_centres_a_lopsided_item_by_its_box_and_mnist_by_mass():
 def test_blank_fashion_upload_names_an_item():
     with pytest.raises(InvalidImage, match="No item found"):
         prepare_image(png(Image.new("L", (50, 50), 255)), "fashion")
+
+
+def test_only_the_promised_formats_are_parsed():
+    # A float TIFF named .png is parsed by content elsewhere; here it is refused, naming the limits.
+    tiff = png(Image.fromarray(np.random.default_rng(0).random((40, 40), dtype=np.float32), mode="F"), "TIFF")
+    with pytest.raises(InvalidImage, match="PNG, JPG, GIF, BMP or WebP; at most 20 MB and 12 megapixels"):
+        prepare_digit(tiff)
+
+
+def test_a_phone_photo_is_read_upright():
+    upright = drawn_digit(size=(160, 200), box=(60, 30, 100, 170))  # a tall stroke: a "1"
+    stored = upright.rotate(90, expand=True)  # as the sensor stored it: on its side...
+    exif = Image.Exif()
+    exif[0x0112] = 8  # ...with the orientation tag saying "rotate 90 degrees clockwise to view"
+    buffer = io.BytesIO()
+    stored.convert("RGB").save(buffer, format="JPEG", exif=exif.tobytes(), quality=95)
+    crop = dict(prepare_digit(buffer.getvalue()).steps)["cropped"]
+    assert crop.shape[0] > 2 * crop.shape[1]  # tall, as written
+
+
+@pytest.mark.parametrize("paper, ink", [(65535, 0), (40000, 6000), (0, 50000)],
+                         ids=["white-paper", "grey-paper-dark-ink", "light-ink-on-black"])
+def test_sixteen_bit_greyscale_pngs_are_read(paper, ink):
+    pixels = np.full((120, 100), paper, np.uint16)
+    pixels[20:100, 40:60] = ink
+    data = png(Image.fromarray(pixels))  # Pillow writes a 16-bit greyscale PNG
+    assert Image.open(io.BytesIO(data)).mode.startswith("I")
+    digit = prepare_digit(data)
+    assert digit.image.max() > 0.9 and (digit.image > 0.5).sum() > 20
+
+
+def test_big_images_are_reduced_right_after_decoding():
+    data = png(drawn_digit(size=(4000, 3000), box=(1500, 500, 2000, 2500)))  # 12 megapixels
+    steps = dict(prepare_digit(data).steps)
+    assert max(steps["grayscale"].shape) == 2048
+
+
+def test_streamlit_refuses_uploads_above_the_apps_own_limit():
+    import tomllib
+
+    from ae.preprocess import MAX_BYTES
+    from conftest import ROOT
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["maxUploadSize"] * 2**20 == MAX_BYTES
