@@ -6,6 +6,8 @@ import components
 # No icons on the pages: Streamlit fetches a material icon from a font CDN to use as the tab's icon,
 # and the app makes no request beyond its own server. The tab shows the app's own icon instead.
 st.set_page_config(page_icon=components.PAGE_ICON)
+# Less empty space above each page's title, so that a plot and its panel fit a 1280x720 projector.
+st.html("<style>[data-testid='stMainBlockContainer'] { padding-top: 2.5rem; }</style>")
 
 PAGES = [
     st.Page("app_pages/0_Explorer.py", title="Latent Explorer", default=True),

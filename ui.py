@@ -196,7 +196,16 @@ def choose_dataset(prefix: str) -> str:
     st.session_state.lx_dataset = choice
     if st.query_params.get(DATASET_PARAM) != choice:
         st.query_params[DATASET_PARAM] = choice
+    # For the back of a lecture room: every decoded image, neighbour and reconstruction larger.
+    st.session_state.lx_large = st.sidebar.toggle(
+        "Large images (projector)", value=st.session_state.get("lx_large", False), key=f"{prefix}_large",
+        help="Draws decoded images, neighbours and reconstructions about 1.6 times larger.")
     return choice
+
+
+def px(size: int) -> int:
+    """An image size in pixels, enlarged when the sidebar's 'Large images' is on."""
+    return round(size * 1.6) if st.session_state.get("lx_large") else size
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -444,7 +453,7 @@ def latent_scatter(ckpt: ae.Checkpoint, style: ScatterStyle, marker, *, key: str
         "path": np.round(np.asarray(line, dtype=float), 5).tolist() if line is not None else None,
         "model_url": published(web_model_url, path, stamp),
         "snap_to_dots": snap_to_dots,
-        "live": {"hover": style.live_hover, "image_px": style.preview_px, "group": group,
+        "live": {"hover": style.live_hover, "image_px": px(style.preview_px), "group": group,
                  "box": [list(r) for r in sampling_box(ckpt)] if group else None},
     }
     components.scatter(data=data, key=key, on_click_change=on_click, height=style.height)
@@ -489,7 +498,7 @@ def dot_image(ckpt: ae.Checkpoint, dot) -> tuple[np.ndarray, str] | None:
 def point_card(ckpt: ae.Checkpoint, point: tuple[float, float], judge) -> None:
     """A compact point panel for side-by-side views: decoded image, gap measure, the judge's reading."""
     names = ae.class_names(ckpt.dataset)
-    image = decoded_figure(ckpt, point, 196)
+    image = decoded_figure(ckpt, point, px(196))
     place = index_for(ckpt).place(point)
     st.markdown(f"Gap measure **{place.gap:.1f}** × usual spacing. {ae.describe_place(place, names)}")
     if judge is not None:
@@ -508,10 +517,10 @@ def point_panel(ckpt: ae.Checkpoint, point: tuple[float, float] | None, *, key: 
                 "to see what the decoder makes of that point.")
         return
     names = ae.class_names(ckpt.dataset)
-    image = decoded_figure(ckpt, point, 280)
+    image = decoded_figure(ckpt, point, px(280))
     original = dot_image(ckpt, dot) if dot else None
     if original is not None:
-        st.markdown(pixel_figures_html([original[0]], [f"the dot you clicked: {original[1]}"], 112, kind="lx-original"),
+        st.markdown(pixel_figures_html([original[0]], [f"the dot you clicked: {original[1]}"], px(112), kind="lx-original"),
                     unsafe_allow_html=True)
     st.download_button("Download PNG", png_bytes(image), key=f"{key}_download", mime="image/png",
                        file_name=f"decoded_z1_{point[0]:.3f}_z2_{point[1]:.3f}.png")
@@ -531,7 +540,7 @@ def point_panel(ckpt: ae.Checkpoint, point: tuple[float, float] | None, *, key: 
     distances = np.linalg.norm(ckpt.train_codes[shown] - np.asarray(point), axis=1)
     st.markdown(pixel_figures_html([images.images[i, 0].numpy() for i in shown],
                                    [f"{names[int(ckpt.train_labels[i])]} · {d:.2f}" for i, d in zip(shown, distances)],
-                                   56, kind="lx-neighbour"), unsafe_allow_html=True)
+                                   px(56), kind="lx-neighbour"), unsafe_allow_html=True)
 
 
 # ---------------------------------------------------------------- helpers for the chapter pages
@@ -604,6 +613,7 @@ def add_on_top(fig, x, y, *, name: str, marker: dict, showlegend: bool = True) -
 
 def image_strip(images: np.ndarray, captions: list[str] | None = None, width: int = 84) -> None:
     """A row of small upscaled images with optional captions."""
+    width = px(width)
     st.image([upscale(img, width) for img in images], caption=captions, width=width, output_format="PNG")
 
 

@@ -6,30 +6,9 @@ import components
 st.set_page_config(page_title="Latent Explorer", page_icon=components.PAGE_ICON, layout="wide")
 components.preload()  # the browser fetches plotly.js while Python imports torch below
 st.title("Latent Explorer")
-st.caption("Each dot is a test image, placed by the encoder at its 2-D code. Move the mouse over the plot "
-           "and the decoder, running in your browser, draws the point under it; sweep from a cluster into "
-           "the empty space and watch the image fall apart. Click to fix a point and see its nearest "
-           "training images.")
-
-with st.expander("What am I looking at?"):
-    st.markdown("""
-An **autoencoder** squeezes each 28x28 image (784 numbers) through a bottleneck of just two numbers,
-its **code** `(z1, z2)`, and learns to rebuild the image from those two numbers alone. The encoder
-learns where to put each image; the decoder learns to turn *any* point of the plane back into an image.
-
-The plane of all codes is the **latent space**. Similar images land near each other, so the classes
-(digits in MNIST, kinds of clothing in Fashion-MNIST; switch in the sidebar) form clusters. The decoder
-was only ever trained on points where real images landed, so:
-
-1. **There is no clear way to pick a random point**: the clusters have odd shapes and sizes, and most of
-   the plane is empty.
-2. **Samples lack diversity**: classes take very unequal areas, so random points mostly hit a few of them.
-3. **Quality collapses in the gaps**: a point between clusters decodes to a smudge that is no digit (or
-   garment) at all. Turn on *Show where the gaps are* in the sidebar, click into a red region, and watch it happen.
-
-The variational autoencoder (next chapter) fixes this by making the codes fill a known, continuous region:
-pick a `*_vae_*` checkpoint in the sidebar, or open **Autoencoder vs VAE** to click both side by side.
-""")
+st.caption("Each dot is a test image, placed by the encoder at its 2-D code. Move the mouse over the plot: "
+           "the decoder, running in your browser, draws the point under it; sweep from a cluster into the "
+           "empty space and watch the image fall apart. Click to fix a point and see its nearest training images.")
 
 import ui  # noqa: E402  (torch and the model load after the page has started drawing)
 
@@ -111,3 +90,23 @@ def explorer():
 
 
 explorer()
+
+with st.expander("What am I looking at?"):
+    st.markdown("""
+An **autoencoder** squeezes each 28x28 image (784 numbers) through a bottleneck of just two numbers,
+its **code** `(z1, z2)`, and learns to rebuild the image from those two numbers alone. The encoder
+learns where to put each image; the decoder learns to turn *any* point of the plane back into an image.
+
+The plane of all codes is the **latent space**. Similar images land near each other, so the classes
+(digits in MNIST, kinds of clothing in Fashion-MNIST; switch in the sidebar) form clusters. The decoder
+was only ever trained on points where real images landed, so:
+
+1. **There is no clear way to pick a random point**: the clusters have odd shapes and sizes, and most of
+   the plane is empty.
+2. **Samples lack diversity**: classes take very unequal areas, so random points mostly hit a few of them.
+3. **Quality collapses in the gaps**: a point between clusters decodes to a smudge that is no digit (or
+   garment) at all. Turn on *Show where the gaps are* in the sidebar, click into a red region, and watch it happen.
+
+The variational autoencoder (next chapter) fixes this by making the codes fill a known, continuous region:
+pick a `*_vae_*` checkpoint in the sidebar, or open **Autoencoder vs VAE** to click both side by side.
+""")

@@ -54,8 +54,8 @@ with left:
                   marker=dict(symbol="star", size=22, color="black", line=dict(color="white", width=2)))
     st.plotly_chart(fig, key="own_scatter")
 with right:
-    st.image([ui.upscale(digit.image, 168), ui.upscale(reconstruction, 168)],
-             caption=["yours, prepared", "its reconstruction"], width=168, output_format="PNG")
+    st.image([ui.upscale(digit.image, ui.px(168)), ui.upscale(reconstruction, ui.px(168))],
+             caption=["yours, prepared", "its reconstruction"], width=ui.px(168), output_format="PNG")
     st.write(f"Code: **{ui.format_point(code)}**. {ae.describe_place(place, names)}")
     judge, problem = ui.judge_for(ckpt)
     if judge is None:

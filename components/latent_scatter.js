@@ -453,7 +453,10 @@ export default function (component) {
     gd.className = "lx-plot";
     wrap.appendChild(gd);
   }
-  gd.style.height = `${data.height}px`;
+  // At most the window's height below the plot's top, measured when the plot is first placed (the
+  // page is not scrolled yet): on a 1280x720 projector the whole plot shows without scrolling.
+  if (gd.__lxRoom === undefined) gd.__lxRoom = window.innerHeight - 16 - gd.getBoundingClientRect().top;
+  gd.style.height = `${Math.round(Math.max(360, Math.min(data.height, gd.__lxRoom)))}px`;
   gd.__lxComponent = component;  // the click handler always uses the latest setTriggerValue
   gd.__lxData = data;
   gd.__lxKey = component.key || "scatter";

@@ -186,3 +186,22 @@ def test_a_click_right_on_a_dot_shows_that_test_image_beside_the_decoding_of_its
     label = ae.class_names("mnist")[int(ckpt.test_labels[lonely])]
     page.wait_for_function("(t) => document.body.innerText.includes(t)",
                            arg=f"the dot you clicked: test image #{lonely} ({label})", timeout=10_000)
+
+
+def test_on_a_1280x720_projector_the_plot_the_image_and_the_gap_measure_fit_one_screen(browser_page):
+    page, url = browser_page
+    context = page.context.browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        small = context.new_page()
+        small.goto(f"{url}/?z1=0.5&z2=8")
+        small.wait_for_selector(".lx-plot[data-ready='1']", timeout=60_000)
+        small.wait_for_selector("figure.lx-decoded img", timeout=30_000)
+        small.wait_for_selector("[data-testid='stMetricValue']", timeout=30_000)
+        bottoms = small.evaluate("""() => [
+            document.querySelector('.lx-plot .nsewdrag').getBoundingClientRect().bottom,
+            document.querySelector('figure.lx-decoded img').getBoundingClientRect().bottom,
+            document.querySelector("[data-testid='stMetricValue']").getBoundingClientRect().bottom]""")
+        assert max(bottoms) <= 720, bottoms
+        assert not small.get_by_text("Deploy", exact=True).count()
+    finally:
+        context.close()

@@ -233,3 +233,15 @@ def test_charts_read_cleanly(monkeypatch, mnist_path):
         samples = next(t for t in scatter_traces(at) if t.get("name") == "random sample")
         palette = {t["marker"]["color"] for t in scatter_traces(at) if t.get("name") in digits}
         assert samples["marker"]["color"] not in palette | {"red"}  # no class shares the samples' colour
+
+
+def test_large_images_for_a_projector(monkeypatch, mnist_path):
+    from test_compare import run as run_app
+    at = run_app(str(ROOT / "app.py"), monkeypatch, query={"z1": "0.5", "z2": "8"}, data_dir=mnist_path)
+    normal = next(m.value for m in at.markdown if "lx-decoded" in m.value)
+    assert "width:280px" in normal
+    at.toggle(key="ex_large").set_value(True).run()
+    large = next(m.value for m in at.markdown if "lx-decoded" in m.value)
+    assert "width:448px" in large and at.session_state["lx_large"]
+    neighbours = next((m.value for m in at.markdown if "lx-neighbour" in m.value), "")
+    assert "width:90px" in neighbours
