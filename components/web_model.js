@@ -92,24 +92,25 @@ function webModelModule() {
   // One convolution (plain or transposed), gathered per output pixel. Eight output channels are
   // summed at once in local variables: the JIT keeps them in registers, about 4x faster than
   // one channel per loop.
+  // For output row (or column) `o`: the input row each kernel tap reads, or -1 where it reads
+  // padding (or, transposed, falls between the strided input samples).
+  function taps(into, o, k, s, p, n, transposed) {
+    for (let t = 0; t < k; t++) {
+      let i;
+      if (transposed) { const u = o + p - t; i = u >= 0 && u % s === 0 ? u / s : -1; }
+      else i = o * s - p + t;
+      into[t] = i >= 0 && i < n ? i : -1;
+    }
+  }
+
   function runConv(L, x) {
     const { Wr, b, k, s, p, C, H, W, Co, Ho, Wo, transposed } = L;
     const out = new Float32Array(Ho * Wo * Co);
     const rows = new Int32Array(k), cols = new Int32Array(k);
     for (let oy = 0; oy < Ho; oy++) {
-      for (let ky = 0; ky < k; ky++) {
-        let iy;
-        if (transposed) { const t = oy + p - ky; iy = t >= 0 && t % s === 0 ? t / s : -1; }
-        else iy = oy * s - p + ky;
-        rows[ky] = iy >= 0 && iy < H ? iy : -1;
-      }
+      taps(rows, oy, k, s, p, H, transposed);
       for (let ox = 0; ox < Wo; ox++) {
-        for (let kx = 0; kx < k; kx++) {
-          let ix;
-          if (transposed) { const t = ox + p - kx; ix = t >= 0 && t % s === 0 ? t / s : -1; }
-          else ix = ox * s - p + kx;
-          cols[kx] = ix >= 0 && ix < W ? ix : -1;
-        }
+        taps(cols, ox, k, s, p, W, transposed);
         const o = (oy * Wo + ox) * Co;
         let co0 = 0;
         for (; co0 + 8 <= Co; co0 += 8) {
