@@ -23,6 +23,12 @@ STATIC_URL = "app/static"
 # The browser tab's icon, a local file: a material-icon page icon is fetched from a font CDN.
 PAGE_ICON = str(ROOT / "assets" / "icon.png")
 
+def component_js(name: str) -> str:
+    """A component's code after what every component shares: web_model.js (the model, also run in a
+    Web Worker) and live_model.js (the page's store and its models)."""
+    return "\n".join((Path(__file__).parent / part).read_text() for part in ("web_model.js", "live_model.js", name))
+
+
 scatter = st.components.v2.component(
     "latent_explorer.scatter",
     html="",
@@ -36,8 +42,7 @@ scatter = st.components.v2.component(
 .lx-live canvas { display: block; image-rendering: pixelated; background: #000; margin-bottom: 6px; }
 .lx-live-title { font-weight: 600; }
 .lx-live-note { color: #777; font-size: 12px; }""",
-    # web_model.js defines the model (also run in a Web Worker); latent_scatter.js uses it.
-    js="\n".join((Path(__file__).parent / name).read_text() for name in ("web_model.js", "latent_scatter.js")),
+    js=component_js("latent_scatter.js"),
     isolate_styles=False,  # plotly.js puts its stylesheet in the document head
 )
 

@@ -7,9 +7,6 @@
 // Large, rarely changing payloads (the codes, the gap map, the web model, plotly.js itself) are
 // fetched by URL once per page and cached in `window`; each Streamlit rerun only sends the small
 // `data` object (marker, styling), so a click does not resend 10,000 points.
-const store = (window.__latentExplorer = window.__latentExplorer ||
-  { json: {}, plotly: null, views: {}, models: {}, groups: {}, paints: 0, lib: webModelModule() });
-
 function loadPlotly(url) {
   if (window.Plotly) return Promise.resolve(window.Plotly);
   if (!store.plotly) {
@@ -35,64 +32,6 @@ function loadJSON(url) {
     store.json[url].catch(() => { delete store.json[url]; });
   }
   return store.json[url];
-}
-
-// ------------------------------------------------------------------ the model in the page
-
-// One model per weight file and page: a copy on the main thread for clicks (decoded synchronously,
-// in the frame of the click) and one in a Web Worker for hovering. The worker only ever holds one
-// request; newer pointer positions replace the waiting one, so decoding never falls behind the mouse.
-function loadModel(url) {
-  if (!url) return Promise.reject(new Error("no web model for this checkpoint"));
-  if (!store.models[url]) {
-    store.models[url] = fetch(url)
-      .then((r) => { if (!r.ok) throw new Error(`HTTP ${r.status}`); return r.arrayBuffer(); })
-      .then((buffer) => {
-        const model = new store.lib.WebModel(buffer.slice(0));
-        const handle = { model, worker: null, busy: false, waiting: null, id: 0, callbacks: {} };
-        try {
-          const source = `const M = (${webModelModule.toString()})();\n(${webModelWorker.toString()})(M);`;
-          handle.worker = new Worker(URL.createObjectURL(new Blob([source], { type: "text/javascript" })));
-          handle.worker.onmessage = (event) => {
-            const m = event.data;
-            if (m.type === "decoded" || m.type === "error") {
-              const done = handle.callbacks[m.id];
-              delete handle.callbacks[m.id];
-              handle.busy = false;
-              if (done && m.type === "decoded") done(m);
-              if (handle.waiting) { const next = handle.waiting; handle.waiting = null; sendToWorker(handle, next); }
-            }
-          };
-          handle.worker.postMessage({ type: "load", buffer }, [buffer]);
-        } catch (err) {
-          handle.worker = null;  // no workers here: hover decodes on the main thread instead
-        }
-        return handle;
-      });
-    store.models[url].catch(() => { delete store.models[url]; });
-  }
-  return store.models[url];
-}
-
-function sendToWorker(handle, request) {
-  handle.busy = true;
-  const id = ++handle.id;
-  handle.callbacks[id] = request.done;
-  handle.worker.postMessage({ type: "decode", id, z: request.z });
-}
-
-function decodeLatest(handle, z, done) {
-  if (!handle.worker) {  // fallback: decode here, once per animation frame at most (callers throttle)
-    const t0 = performance.now();
-    done({ z, image: handle.model.decode(z), place: handle.model.place(z), ms: performance.now() - t0 });
-    return;
-  }
-  if (handle.busy) handle.waiting = { z, done };  // replaces any older waiting position
-  else sendToWorker(handle, { z, done });
-}
-
-function decodeNow(handle, z) {
-  return { z, image: handle.model.decode(z), place: handle.model.place(z) };
 }
 
 // ------------------------------------------------------------------ plotly.js internals, in one place

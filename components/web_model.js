@@ -246,10 +246,17 @@ function webModelModule() {
     }
   }
 
-  return { parse, WebModel, describePlace };
+  // A request from a page: {z} decodes that point; {pixels} encodes an image first (its code is z).
+  function runRequest(model, request) {
+    const z = request.pixels ? model.encode(request.pixels) : Array.from(request.z);
+    return { z, image: model.decode(z), place: model.place(z) };
+  }
+
+  return { parse, WebModel, describePlace, runRequest };
 }
 
-// The worker's side: one model per worker; answers only the latest request it is sent.
+// The worker's side: one model per worker; answers each request it is sent (the page sends only
+// the latest).
 function webModelWorker(M) {
   let model = null;
   self.onmessage = (event) => {
@@ -258,11 +265,10 @@ function webModelWorker(M) {
       if (m.type === "load") {
         model = new M.WebModel(m.buffer);
         self.postMessage({ type: "ready" });
-      } else if (m.type === "decode") {
+      } else if (m.type === "run") {
         const t0 = performance.now();
-        const image = model.decode(m.z);
-        const place = model.place(m.z);
-        self.postMessage({ type: "decoded", id: m.id, z: m.z, image, place, ms: performance.now() - t0 }, [image.buffer]);
+        const result = M.runRequest(model, m.request);
+        self.postMessage({ type: "done", id: m.id, ...result, ms: performance.now() - t0 }, [result.image.buffer]);
       }
     } catch (err) {
       self.postMessage({ type: "error", id: m.id, message: String(err && err.message || err) });

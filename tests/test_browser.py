@@ -34,7 +34,9 @@ def click_and_read(page, px, py):
 
 
 def test_clicks_in_a_gap_and_on_a_cluster_decode_where_they_land(browser_page):
-    page, _ = browser_page
+    page, url = browser_page
+    page.goto(url)
+    page.wait_for_selector(".lx-plot[data-ready='1']", timeout=60_000)
     index, cluster = targets()
     area = plot_area(page)
     # The emptiest spot of a grid over the inner part of the plot: a gap by the measure itself.

@@ -1,0 +1,71 @@
+// The page's shared state and its models: one model per weight file and page, used by every
+// component on the page (the scatters, the drawing pad). Prepended, after web_model.js, to each
+// component's code by components/__init__.py.
+const store = (window.__latentExplorer = window.__latentExplorer ||
+  { json: {}, plotly: null, views: {}, models: {}, groups: {}, paints: 0, lib: webModelModule() });
+
+// ------------------------------------------------------------------ the model in the page
+
+// One model per weight file and page: a copy on the main thread for clicks (decoded synchronously,
+// in the frame of the click) and one in a Web Worker for hovering. The worker only ever holds one
+// request; newer pointer positions replace the waiting one, so decoding never falls behind the mouse.
+function loadModel(url) {
+  if (!url) return Promise.reject(new Error("no web model for this checkpoint"));
+  if (!store.models[url]) {
+    store.models[url] = fetch(url)
+      .then((r) => { if (!r.ok) throw new Error(`HTTP ${r.status}`); return r.arrayBuffer(); })
+      .then((buffer) => {
+        const model = new store.lib.WebModel(buffer.slice(0));
+        const handle = { model, worker: null, busy: false, waiting: null, id: 0, callbacks: {} };
+        try {
+          const source = `const M = (${webModelModule.toString()})();\n(${webModelWorker.toString()})(M);`;
+          handle.worker = new Worker(URL.createObjectURL(new Blob([source], { type: "text/javascript" })));
+          handle.worker.onmessage = (event) => {
+            const m = event.data;
+            if (m.type === "done" || m.type === "error") {
+              const done = handle.callbacks[m.id];
+              delete handle.callbacks[m.id];
+              handle.busy = false;
+              if (done && m.type === "done") done(m);
+              if (handle.waiting) { const next = handle.waiting; handle.waiting = null; sendToWorker(handle, next); }
+            }
+          };
+          handle.worker.postMessage({ type: "load", buffer }, [buffer]);
+        } catch (err) {
+          handle.worker = null;  // no workers here: hover decodes on the main thread instead
+        }
+        return handle;
+      });
+    store.models[url].catch(() => { delete store.models[url]; });
+  }
+  return store.models[url];
+}
+
+function sendToWorker(handle, job) {
+  handle.busy = true;
+  const id = ++handle.id;
+  handle.callbacks[id] = job.done;
+  handle.worker.postMessage({ type: "run", id, request: job.request });
+}
+
+// Run a request ({z}: decode that point; {pixels}: encode an image, then decode its code) off the
+// main thread; `done` gets {z, image, place}. Only the latest request waits: an older waiting one
+// is dropped, never queued.
+function runLatest(handle, request, done) {
+  if (!handle.worker) {  // no workers here: run on the main thread (callers ask once per frame at most)
+    const t0 = performance.now();
+    done(Object.assign(store.lib.runRequest(handle.model, request), { ms: performance.now() - t0 }));
+    return;
+  }
+  if (handle.busy) handle.waiting = { request, done };
+  else sendToWorker(handle, { request, done });
+}
+
+function decodeLatest(handle, z, done) {
+  runLatest(handle, { z }, done);
+}
+
+// On the main thread, now: for a click, whose image must be on screen in the same frame.
+function decodeNow(handle, z) {
+  return store.lib.runRequest(handle.model, { z });
+}
