@@ -464,6 +464,30 @@ def _click_payload(key: str):
     return state.get("click") if hasattr(state, "get") else getattr(state, "click", None)
 
 
+def drawing_pad(ckpt: ae.Checkpoint, *, key: str, on_drawn, group: str, pen: int = 22, size: int = 280) -> None:
+    """Mount the drawing pad; on pen up, `on_drawn()` runs before the rerun (read `drawn(key)`).
+
+    While drawing, the page prepares, encodes and decodes the drawing every frame and moves its
+    code on the scatters of `group`.
+    """
+    path, stamp = str(ckpt.path), _stamp(ckpt.path)
+    data = {"model_url": published(web_model_url, path, stamp), "dataset": ckpt.dataset, "group": group,
+            "pen": pen, "size": px(size), "preview_px": px(84)}
+    components.pad(data=data, key=key, on_drawn_change=on_drawn)
+
+
+def drawn(key: str) -> np.ndarray | None:
+    """Inside the pad's callback: the drawing prepared as the dataset was, (28, 28) in [0, 1], or None."""
+    state = st.session_state.get(key)
+    payload = state.get("drawn") if hasattr(state, "get") else getattr(state, "drawn", None)
+    grid = payload.get("grid") if isinstance(payload, dict) else None
+    try:
+        image = np.asarray(grid, dtype=np.float32).reshape(28, 28)
+    except (TypeError, ValueError):
+        return None
+    return np.clip(image, 0, 1) if np.isfinite(image).all() and image.max() > 0 else None
+
+
 def clicked(key: str) -> tuple[float, float] | None:
     """Inside the scatter's click callback: the clicked point (a dot's own code when it hit one)."""
     return parse_click(_click_payload(key))
@@ -530,6 +554,12 @@ def point_panel(ckpt: ae.Checkpoint, point: tuple[float, float] | None, *, key: 
                    "neighbouring training codes. Around 1: as dense as the data. Above "
                    f"{place.edge:.1f}: farther out than 99% of training codes, empty space.")
     st.write(ae.describe_place(place, names))
+    nearest_images(ckpt, point, place)
+
+
+def nearest_images(ckpt: ae.Checkpoint, point, place) -> None:
+    """The real training images nearest to a point's code, with label and distance."""
+    names = ae.class_names(ckpt.dataset)
     images, problem = dataset_images(ckpt, "train")
     if images is None:
         st.caption("Nearest training images need the dataset on this machine (set AE_DATA_DIR); "

@@ -11,19 +11,61 @@ st.set_page_config(page_title="Your own image", layout="wide")
 ckpt = ui.choose_checkpoint("own")
 if ckpt is None:
     st.stop()
+item = "digit" if ckpt.dataset == "mnist" else "item of clothing"
+st.title(f"Your own {item}")
 if ckpt.dataset == "mnist":
-    st.title("Your own digit")
-    st.caption("Photograph or scan a digit written on paper (or draw one in any paint program) and upload "
-               "it. It is prepared the way MNIST was: grayscale, white on black, cropped, scaled into 20x20, "
-               "centred by mass in 28x28. Then the encoder places it in the latent space.")
-    prompt = "A PNG or JPG of one handwritten digit"
+    st.caption("Draw a digit, or upload a photo or scan of one. It is prepared the way MNIST was: grayscale, "
+               "white on black, cropped, scaled into 20x20, centred by mass in 28x28. Then the encoder places "
+               "it in the latent space; while you draw, the star moves with every stroke.")
 else:
-    st.title("Your own item of clothing")
-    st.caption("Upload a photo of one garment, shoe or bag on a plain light background. It is prepared the "
-               "way Fashion-MNIST was: grayscale, negated (light item on black), trimmed, longest edge "
-               "scaled to 28, centred in 28x28. Then the encoder places it in the latent space.")
-    prompt = "A PNG or JPG of one item of clothing"
-upload = st.file_uploader(prompt, key="own_upload", type=["png", "jpg", "jpeg", "gif", "bmp", "webp"],
+    st.caption("Draw an item of clothing, or upload a photo of one on a plain light background. It is prepared "
+               "the way Fashion-MNIST was: grayscale, negated (light item on black), trimmed, longest edge scaled "
+               "to 28, centred in 28x28. Then the encoder places it in the latent space.")
+names = ae.class_names(ckpt.dataset)
+mode = st.radio("Your image", ["draw", "upload"], key="own_mode", horizontal=True, label_visibility="collapsed",
+                format_func={"draw": "Draw it", "upload": "Upload a picture"}.get)
+
+
+def reading(image: np.ndarray) -> None:
+    """What the server adds: the code, where it lies, the classifier's reading, the nearest images."""
+    code = ae.encode(ckpt.model, torch.from_numpy(image)[None, None])[0]
+    reconstruction = ae.decode(ckpt.model, code[None])[0]
+    place = ui.index_for(ckpt).place(code)
+    st.image([ui.upscale(image, ui.px(168)), ui.upscale(reconstruction, ui.px(168))],
+             caption=["yours, prepared", "its reconstruction"], width=ui.px(168), output_format="PNG")
+    st.write(f"Code: **{ui.format_point(code)}**. {ae.describe_place(place, names)}")
+    judge, problem = ui.judge_for(ckpt)
+    if judge is None:
+        st.caption(problem)
+    else:
+        (p_in, p_out), (c_in, c_out) = judge([image, reconstruction])
+        st.metric("The classifier reads yours as", names[p_in], help=f"{c_in:.0%} sure")
+        st.caption(f"{c_in:.0%} sure")
+        st.metric("... and its reconstruction as", names[p_out], help=f"{c_out:.0%} sure")
+        st.caption(f"{c_out:.0%} sure")
+    ui.nearest_images(ckpt, code, place)
+
+
+if mode == "draw":
+    def remember_drawing():
+        st.session_state.own_drawing = ui.drawn("own_pad")
+
+    pad, plot = st.columns([2, 3])
+    with pad:
+        ui.drawing_pad(ckpt, key="own_pad", on_drawn=remember_drawing, group="own")
+    with plot:
+        ui.latent_scatter(ckpt, ui.ScatterStyle(height=440, live_hover=False, preview_px=0), None,
+                          key="own_scatter", on_click=lambda: None, group="own")
+    drawing = st.session_state.get("own_drawing")
+    if drawing is None:
+        st.info(f"Draw a {item if ckpt.dataset == 'mnist' else 'garment, shoe or bag'} in the black square "
+                f"with the mouse, a pen or a finger.")
+        st.stop()
+    st.subheader("When you lift the pen")
+    reading(drawing)
+    st.stop()
+
+upload = st.file_uploader(f"A picture of one {item}", key="own_upload", type=["png", "jpg", "jpeg", "gif", "bmp", "webp"],
                           help=f"{limits_text()}.")
 if upload is None:
     st.info("Upload an image to begin.")
@@ -43,26 +85,11 @@ for column, (title, image) in zip(columns, digit.steps):
                  width=140, output_format="PNG")
 
 code = ae.encode(ckpt.model, torch.from_numpy(digit.image)[None, None])[0]
-reconstruction = ae.decode(ckpt.model, code[None])[0]
-place = ui.index_for(ckpt).place(code)
-names = ae.class_names(ckpt.dataset)
-
 left, right = st.columns([3, 2])
 with left:
     fig = ui.scatter_figure(ckpt, height=500)
     ui.add_on_top(fig, [code[0]], [code[1]], name="yours",
                   marker=dict(symbol="star", size=22, color="black", line=dict(color="white", width=2)))
-    st.plotly_chart(fig, key="own_scatter")
+    st.plotly_chart(fig, key="own_scatter_upload")
 with right:
-    st.image([ui.upscale(digit.image, ui.px(168)), ui.upscale(reconstruction, ui.px(168))],
-             caption=["yours, prepared", "its reconstruction"], width=ui.px(168), output_format="PNG")
-    st.write(f"Code: **{ui.format_point(code)}**. {ae.describe_place(place, names)}")
-    judge, problem = ui.judge_for(ckpt)
-    if judge is None:
-        st.caption(problem)
-    else:
-        (p_in, p_out), (c_in, c_out) = judge([digit.image, reconstruction])
-        st.metric("The classifier reads yours as", names[p_in], help=f"{c_in:.0%} sure")
-        st.caption(f"{c_in:.0%} sure")
-        st.metric("... and its reconstruction as", names[p_out], help=f"{c_out:.0%} sure")
-        st.caption(f"{c_out:.0%} sure")
+    reading(digit.image)

@@ -23,10 +23,10 @@ STATIC_URL = "app/static"
 # The browser tab's icon, a local file: a material-icon page icon is fetched from a font CDN.
 PAGE_ICON = str(ROOT / "assets" / "icon.png")
 
-def component_js(name: str) -> str:
+def component_js(*names: str) -> str:
     """A component's code after what every component shares: web_model.js (the model, also run in a
     Web Worker) and live_model.js (the page's store and its models)."""
-    return "\n".join((Path(__file__).parent / part).read_text() for part in ("web_model.js", "live_model.js", name))
+    return "\n".join((Path(__file__).parent / part).read_text() for part in ("web_model.js", "live_model.js", *names))
 
 
 scatter = st.components.v2.component(
@@ -41,9 +41,27 @@ scatter = st.components.v2.component(
 .lx-live { flex: 0 0 auto; font: 13px/1.35 sans-serif; color: #333; padding-top: 10px; }
 .lx-live canvas { display: block; image-rendering: pixelated; background: #000; margin-bottom: 6px; }
 .lx-live-title { font-weight: 600; }
-.lx-live-note { color: #777; font-size: 12px; }""",
+.lx-live-note { color: #777; font-size: 12px; }
+.lx-yours { position: absolute; transform: translate(-50%, -52%); pointer-events: none; z-index: 4;
+  font: 30px sans-serif; color: #111; text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff; }
+.lx-trail { position: absolute; left: 0; top: 0; pointer-events: none; z-index: 3; overflow: visible; }""",
     js=component_js("latent_scatter.js"),
     isolate_styles=False,  # plotly.js puts its stylesheet in the document head
+)
+
+
+pad = st.components.v2.component(
+    "latent_explorer.pad",
+    html="",
+    css=""".lx-pad { display: flex; gap: 14px; align-items: flex-start; font: 13px/1.35 sans-serif; color: #333; }
+.lx-pad-canvas { touch-action: none; cursor: crosshair; background: #000; border-radius: 4px; display: block; }
+.lx-pad-buttons { margin-top: 6px; display: flex; gap: 6px; }
+.lx-pad-buttons button { font: inherit; padding: 4px 12px; border: 1px solid #bbb; border-radius: 6px; background: #fff; cursor: pointer; }
+.lx-pad-right canvas { display: block; image-rendering: pixelated; background: #000; margin-bottom: 6px; }
+.lx-pad-label { font-weight: 600; }
+.lx-pad-note { color: #777; font-size: 12px; }""",
+    js=component_js("prepare.js", "draw_pad.js"),
+    isolate_styles=False,  # in the page's own document, like the scatter, so the two can talk and tests can look
 )
 
 

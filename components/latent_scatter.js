@@ -113,6 +113,42 @@ function placeOverlay(gd, el, z) {
 
 function placeMarker(gd) {
   placeOverlay(gd, overlay(gd, "lx-marker", "\u2715"), gd.__lxMarker);
+  if (gd.__lxDrawn) placeDrawn(gd);
+}
+
+// A drawing's code (from the drawing pad): a star above the data, and a faint trail of where it
+// has been since the pad was last cleared.
+function showDrawn(gd, message) {
+  const drawn = gd.__lxDrawn || (gd.__lxDrawn = { trail: [], z: null });
+  if (message.reset) drawn.trail = [];
+  drawn.z = message.z;
+  if (message.z) drawn.trail.push(message.z);
+  if (drawn.trail.length > 400) drawn.trail.shift();
+  placeDrawn(gd);
+  if (message.z) {
+    store.lastDrawn = { at: performance.now(), started: message.started, z: message.z.slice() };
+    document.dispatchEvent(new CustomEvent("lx-drawn", { detail: store.lastDrawn }));
+  }
+}
+
+function placeDrawn(gd) {
+  const drawn = gd.__lxDrawn, geo = plotGeometry(gd);
+  const star = overlay(gd, "lx-yours", "\u2605");
+  placeOverlay(gd, star, drawn.z);
+  let svg = gd.querySelector(".lx-trail");
+  if (!svg) {
+    svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    svg.setAttribute("class", "lx-trail");
+    svg.innerHTML = '<polyline fill="none" stroke="#111" stroke-opacity="0.35" stroke-width="2" stroke-linejoin="round"/>';
+    gd.appendChild(svg);
+  }
+  if (!geo) return;
+  svg.setAttribute("width", gd.clientWidth);
+  svg.setAttribute("height", gd.clientHeight);
+  svg.firstChild.setAttribute("points", drawn.trail.map((z) => {
+    const [cx, cy] = toClient(geo, z);
+    return `${(cx - geo.originLeft).toFixed(1)},${(cy - geo.originTop).toFixed(1)}`;
+  }).join(" "));
 }
 
 function sameMarker(a, b) {
@@ -169,6 +205,7 @@ function livePanel(parent, live) {
   }
   panel.querySelector("canvas").style.width = `${live.image_px}px`;
   panel.style.width = `${live.image_px + 16}px`;
+  panel.style.display = live.image_px ? "" : "none";  // no preview beside this plot (the drawing pad's page)
   return panel;
 }
 
@@ -308,13 +345,14 @@ function broadcast(gd, message) {
   const box = gd.__lxData.live.box;
   const relative = message.z && box ? toRelative(message.z, box) : null;
   for (const [key, other] of Object.entries(store.groups[group])) {
-    if (other === gd) continue;
-    if (!other.isConnected) { delete store.groups[group][key]; continue; }
-    receive(other, { ...message, relative });
+    if (other.gd === gd) continue;
+    if (!other.gd.isConnected) { delete store.groups[group][key]; continue; }
+    other.receive({ ...message, relative });
   }
 }
 
 function receive(gd, message) {
+  if (message.kind === "drawn") { showDrawn(gd, message); return; }
   const state = gd.__lxLive;
   if (!state || !state.handle || state.hovering) return;
   if (message.kind === "leave") { state.linkedAt = null; state.showFixed(); return; }
@@ -337,7 +375,7 @@ function startLive(gd, parent, data) {
   const state = gd.__lxLive || bindLive(gd, parent);
   if (live.group) {
     store.groups[live.group] = store.groups[live.group] || {};
-    store.groups[live.group][gd.__lxKey] = gd;
+    store.groups[live.group][gd.__lxKey] = { gd, receive: (message) => receive(gd, message) };
   }
   loadModel(data.model_url)
     .then((handle) => {

@@ -11,6 +11,12 @@ from conftest import ROOT, shown_text
 PAGES = sorted(p for p in (ROOT / "app_pages").glob("*.py") if not p.name.startswith("0_"))  # 0_: the explorer, tested in test_app.py
 
 
+def upload_mode(at):
+    """'Your own image' opens on the drawing pad; uploads are the other choice."""
+    at.radio(key="own_mode").set_value("upload").run()
+    return at
+
+
 def run_page(page, monkeypatch, data_dir):
     monkeypatch.setenv("AE_DATA_DIR", str(data_dir))
     st.cache_resource.clear()
@@ -115,7 +121,8 @@ def digit_png():
 
 def test_your_own_digit_upload(monkeypatch, mnist_path):
     at = run_page(ROOT / "app_pages" / "5_Your_own_digit.py", monkeypatch, mnist_path)
-    assert any("Upload an image" in i.value for i in at.info)
+    assert any("Draw a digit" in i.value for i in at.info)  # the page opens on the drawing pad
+    assert any("Upload an image" in i.value for i in upload_mode(at).info)
     at.file_uploader(key="own_upload").set_value(("one.png", digit_png(), "image/png")).run()
     ok(at)
     steps = [c for img in at.get("image") for c in img.captions]
@@ -133,7 +140,7 @@ def test_your_own_digit_bad_uploads(monkeypatch, mnist_path, name, data, words):
         Image.new("L", (64, 64), 255).save(buffer, format="PNG")
         data = buffer.getvalue()
     at = run_page(ROOT / "app_pages" / "5_Your_own_digit.py", monkeypatch, mnist_path)
-    at.file_uploader(key="own_upload").set_value((name, data, "image/png")).run()
+    upload_mode(at).file_uploader(key="own_upload").set_value((name, data, "image/png")).run()
     assert not at.exception
     shown = shown_text(at.error[0].value)
     assert words in shown and name in shown
@@ -159,7 +166,7 @@ def test_your_own_item_of_clothing(monkeypatch, fashion_path):
     draw.rectangle((105, 20, 140, 220), fill=40)
     buffer = io.BytesIO()
     img.save(buffer, format="PNG")
-    at.file_uploader(key="own_upload").set_value(("trousers.png", buffer.getvalue(), "image/png")).run()
+    upload_mode(at).file_uploader(key="own_upload").set_value(("trousers.png", buffer.getvalue(), "image/png")).run()
     ok(at)
     steps = [c for img in at.get("image") for c in img.captions]
     assert "longest edge scaled to 28" in steps and "centred in 28x28" in steps
@@ -186,7 +193,7 @@ def scatter_traces(at) -> list[dict]:
     ("3_Random_sampling.py", "random sample", None),
     ("2_Latent_grid.py", "grid", None),
     ("5_Your_own_digit.py", "yours",
-     lambda at: at.file_uploader(key="own_upload").set_value(("one.png", digit_png(), "image/png"))),
+     lambda at: upload_mode(at).file_uploader(key="own_upload").set_value(("one.png", digit_png(), "image/png"))),
 ], ids=["random-samples", "grid-points", "your-star"])
 def test_marks_on_a_scatter_are_drawn_above_the_data(page, name, setup, monkeypatch, mnist_path):
     # WebGL traces are painted on a canvas above every SVG trace, so a mark must be WebGL too, and
