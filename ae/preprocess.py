@@ -41,26 +41,58 @@ class PreparedDigit:
     inverted: bool = False
 
 
+def _lanczos(x: np.ndarray) -> np.ndarray:
+    """Lanczos-3 kernel: sinc(x) sinc(x/3) on [-3, 3)."""
+    return np.where((x >= -3) & (x < 3), np.sinc(x) * np.sinc(x / 3), 0.0)
+
+
+def lanczos_weights(in_size: int, out_size: int) -> np.ndarray:
+    """(out_size, in_size) resampling weights: Lanczos-3, widened by the scale when shrinking (so
+    every input pixel counts), each row summing to 1; Pillow's LANCZOS, in float64 throughout."""
+    scale = in_size / out_size
+    widen = max(scale, 1.0)
+    support = 3.0 * widen
+    weights = np.zeros((out_size, in_size))
+    for o in range(out_size):
+        centre = (o + 0.5) * scale
+        lo, hi = max(int(centre - support + 0.5), 0), min(int(centre + support + 0.5), in_size)
+        w = _lanczos((np.arange(lo, hi) - centre + 0.5) / widen)
+        weights[o, lo:hi] = w / w.sum() if w.sum() else w
+    return weights
+
+
+def resize(image: np.ndarray, height: int, width: int) -> np.ndarray:
+    """A float image resized with Lanczos-3 (rows, then columns), clipped to [0, 1], as float32.
+
+    Written out here rather than left to Pillow, whose 8-bit passes round between steps and change
+    between versions: the page's JavaScript (components/prepare.js) computes the same sums.
+    """
+    image = np.asarray(image, dtype=np.float64)
+    h, w = image.shape
+    out = lanczos_weights(h, height) @ image if height != h else image
+    out = out @ lanczos_weights(w, width).T if width != w else out
+    return np.clip(out, 0.0, 1.0).astype(np.float32)
+
+
 def _scale_to_fit(crop: np.ndarray, box: int = 20) -> np.ndarray:
     h, w = crop.shape
     scale = box / max(h, w)
-    size = (max(1, round(w * scale)), max(1, round(h * scale)))
-    img = Image.fromarray(np.uint8(np.clip(crop, 0, 1) * 255), mode="L")
-    return np.asarray(img.resize(size, Image.Resampling.LANCZOS), dtype=np.float32) / 255.0
+    return resize(np.clip(crop, 0, 1), max(1, round(h * scale)), max(1, round(w * scale)))
 
 
 def centre_by_mass(digit: np.ndarray, size: int = 28) -> np.ndarray:
     """Place `digit` (at most size x size) in a size x size frame with its centre of mass in the middle."""
     h, w = digit.shape
-    total = digit.sum()
+    total = float(digit.sum(dtype=np.float64))
     if total <= 0:
         raise InvalidImage("The image has no ink left to centre.")
     rows, cols = np.indices(digit.shape)
-    com_r, com_c = (rows * digit).sum() / total, (cols * digit).sum() / total
+    com_r, com_c = (rows * digit).sum(dtype=np.float64) / total, (cols * digit).sum(dtype=np.float64) / total
     # Where the digit's top-left goes so that its centre of mass lands on the frame's centre; clamped
-    # so that the digit stays inside the frame.
-    top = int(np.clip(round((size - 1) / 2 - com_r), 0, size - h))
-    left = int(np.clip(round((size - 1) / 2 - com_c), 0, size - w))
+    # so that the digit stays inside the frame. A symmetric digit's offset is a half pixel give or
+    # take the sums' last bit: rounding to 9 decimals first makes it an exact tie, settled to even.
+    top = int(np.clip(round(round((size - 1) / 2 - com_r, 9)), 0, size - h))
+    left = int(np.clip(round(round((size - 1) / 2 - com_c, 9)), 0, size - w))
     frame = np.zeros((size, size), np.float32)
     frame[top:top + h, left:left + w] = digit
     return frame

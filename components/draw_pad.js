@@ -93,7 +93,7 @@ export default function (component) {
       note.textContent = `The model could not run in this page (${err.message}); the server reads your drawing when you lift the pen.`;
     });
 
-  // Once per animation frame at most: prepare, encode and decode the drawing as it is now.
+  // Prepare, encode and decode the drawing as it is now.
   const update = () => {
     state.frame = 0;
     const grid = prepareImage(padGrey(pad), PAD_SIZE, PAD_SIZE, data.dataset);
@@ -108,16 +108,22 @@ export default function (component) {
     }
     if (!state.handle) return;
     const started = performance.now();
-    runLatest(state.handle, { pixels: grid }, (result) => {
-      paintGrid(root.querySelector(".lx-pad-output"), result.image);
-      root.querySelector(".lx-pad-z").textContent = `code (${result.z[0].toFixed(3)}, ${result.z[1].toFixed(3)})`;
-      root.querySelector(".lx-pad-place").textContent = result.place ? result.place.sentence : "";
-      root.dataset.z1 = result.z[0];
-      root.dataset.z2 = result.z[1];
-      tellScatters(data.group, { kind: "drawn", z: result.z, started });
-    });
+    runLatest(state.handle, { pixels: grid },
+      (result) => paintGrid(root.querySelector(".lx-pad-output"), result.image),
+      (coded) => {  // the code, before its reconstruction is decoded: the star moves at once
+        root.querySelector(".lx-pad-z").textContent = `code (${coded.z[0].toFixed(3)}, ${coded.z[1].toFixed(3)})`;
+        root.querySelector(".lx-pad-place").textContent = coded.place ? coded.place.sentence : "";
+        root.dataset.z1 = coded.z[0];
+        root.dataset.z2 = coded.z[1];
+        tellScatters(data.group, { kind: "drawn", z: coded.z, started });
+      });
   };
-  const schedule = () => { if (!state.frame) state.frame = requestAnimationFrame(update); };
+  // A pen move is prepared and sent at once (the worker keeps only the latest); waiting for the next
+  // animation frame first would add a frame to every update.
+  const schedule = () => {
+    if (state.frame) cancelAnimationFrame(state.frame);
+    update();
+  };
   const send = () => {
     const grid = prepareImage(padGrey(pad), PAD_SIZE, PAD_SIZE, data.dataset);
     root.__lxComponent.setTriggerValue("drawn", {
@@ -132,7 +138,7 @@ export default function (component) {
     };
     pad.addEventListener("pointerdown", (event) => {
       event.preventDefault();
-      pad.setPointerCapture(event.pointerId);
+      try { pad.setPointerCapture(event.pointerId); } catch (err) { /* a synthetic pointer: nothing to capture */ }
       if (!state.strokes.length) tellScatters(root.__lxData.group, { kind: "drawn", z: null, reset: true });
       state.drawing = { width: state.pen, points: [at(event)] };
       state.strokes.push(state.drawing);

@@ -16,13 +16,18 @@ function loadModel(url) {
       .then((r) => { if (!r.ok) throw new Error(`HTTP ${r.status}`); return r.arrayBuffer(); })
       .then((buffer) => {
         const model = new store.lib.WebModel(buffer.slice(0));
-        const handle = { model, worker: null, busy: false, waiting: null, id: 0, callbacks: {} };
+        const handle = { model, worker: null, busy: false, waiting: null, id: 0, callbacks: {}, early: {} };
         try {
           const source = `const M = (${webModelModule.toString()})();\n(${webModelWorker.toString()})(M);`;
           handle.worker = new Worker(URL.createObjectURL(new Blob([source], { type: "text/javascript" })));
           handle.worker.onmessage = (event) => {
             const m = event.data;
-            if (m.type === "done" || m.type === "error") {
+            if (m.type === "encoded") {
+              const early = handle.early[m.id];
+              delete handle.early[m.id];
+              if (early) early(m);
+            } else if (m.type === "done" || m.type === "error") {
+              delete handle.early[m.id];
               const done = handle.callbacks[m.id];
               delete handle.callbacks[m.id];
               handle.busy = false;
@@ -45,20 +50,24 @@ function sendToWorker(handle, job) {
   handle.busy = true;
   const id = ++handle.id;
   handle.callbacks[id] = job.done;
+  if (job.encoded) handle.early[id] = job.encoded;
   handle.worker.postMessage({ type: "run", id, request: job.request });
 }
 
 // Run a request ({z}: decode that point; {pixels}: encode an image, then decode its code) off the
 // main thread; `done` gets {z, image, place}. Only the latest request waits: an older waiting one
 // is dropped, never queued.
-function runLatest(handle, request, done) {
+// `encoded` (optional), for an image: called with {z, place} as soon as the code is known.
+function runLatest(handle, request, done, encoded) {
   if (!handle.worker) {  // no workers here: run on the main thread (callers ask once per frame at most)
     const t0 = performance.now();
-    done(Object.assign(store.lib.runRequest(handle.model, request), { ms: performance.now() - t0 }));
+    const result = Object.assign(store.lib.runRequest(handle.model, request), { ms: performance.now() - t0 });
+    if (encoded) encoded(result);
+    done(result);
     return;
   }
-  if (handle.busy) handle.waiting = { request, done };
-  else sendToWorker(handle, { request, done });
+  if (handle.busy) handle.waiting = { request, done, encoded };
+  else sendToWorker(handle, { request, done, encoded });
 }
 
 function decodeLatest(handle, z, done) {

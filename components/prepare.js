@@ -1,6 +1,6 @@
 // A drawing prepared the way the dataset was, in the page: the same steps and the same arithmetic as
-// ae.preprocess.prepare_image (numpy float32 steps, Pillow's Lanczos resampling of 8-bit images with
-// its fixed-point weights), so the page's 28x28 input equals the server's (tests/test_draw.py).
+// ae.preprocess.prepare_image (numpy's float32 steps, then its float64 Lanczos resize), so the
+// page's 28x28 input equals the server's (tests/test_draw.py).
 
 // Python's round(): halves go to the even neighbour.
 function roundHalfEven(x) {
@@ -14,65 +14,53 @@ function medianF32(values) {
   return n % 2 ? v[m] : Math.fround(Math.fround(v[m - 1] + v[m]) / 2);
 }
 
-// Pillow (Resample.c) for 8-bit images: Lanczos weights per output pixel, normalised, turned into
-// 22-bit fixed point; a horizontal pass then a vertical one, each rounded and clipped to 0..255.
-const PRECISION_BITS = 22;
-
+// ae.preprocess.resize: Lanczos-3 weights (widened by the scale when shrinking, rows summing to 1),
+// rows first, then columns, in float64, clipped to [0, 1].
 function lanczos(x) {
-  const sinc = (t) => (t === 0 ? 1 : Math.sin(t * Math.PI) / (t * Math.PI));
+  const sinc = (t) => (t === 0 ? 1 : Math.sin(Math.PI * t) / (Math.PI * t));
   return x >= -3 && x < 3 ? sinc(x) * sinc(x / 3) : 0;
 }
 
-function resampleCoefficients(inSize, outSize) {
-  const scale = inSize / outSize, filterscale = Math.max(scale, 1), support = 3 * filterscale;
+function lanczosWeights(inSize, outSize) {
+  const scale = inSize / outSize, widen = Math.max(scale, 1), support = 3 * widen;
   const rows = [];
-  for (let xx = 0; xx < outSize; xx++) {
-    const center = (xx + 0.5) * scale;
-    const xmin = Math.max(Math.trunc(center - support + 0.5), 0);
-    const xmax = Math.min(Math.trunc(center + support + 0.5), inSize) - xmin;
+  for (let o = 0; o < outSize; o++) {
+    const centre = (o + 0.5) * scale;
+    const lo = Math.max(Math.trunc(centre - support + 0.5), 0), hi = Math.min(Math.trunc(centre + support + 0.5), inSize);
     const w = [];
-    let ww = 0;
-    for (let x = 0; x < xmax; x++) { const v = lanczos((x + xmin - center + 0.5) / filterscale); w.push(v); ww += v; }
-    const fixed = w.map((v) => {
-      const k = ww !== 0 ? v / ww : v;
-      return Math.trunc(k < 0 ? -0.5 + k * (1 << PRECISION_BITS) : 0.5 + k * (1 << PRECISION_BITS));
-    });
-    rows.push({ xmin, k: fixed });
+    let sum = 0;
+    for (let x = lo; x < hi; x++) { const v = lanczos((x - centre + 0.5) / widen); w.push(v); sum += v; }
+    rows.push({ lo, w: sum ? w.map((v) => v / sum) : w });
   }
   return rows;
 }
 
-function clip8(sum) {
-  return Math.min(255, Math.max(0, Math.floor(sum / (1 << PRECISION_BITS))));
-}
-
-function resizeLanczos(pixels, w, h, outW, outH) {
-  if (outW === w && outH === h) return Uint8Array.from(pixels);
-  const horizontal = resampleCoefficients(w, outW), vertical = resampleCoefficients(h, outH);
-  const first = vertical[0].xmin, last = vertical[outH - 1].xmin + vertical[outH - 1].k.length;
-  let src = pixels, srcW = w, rowOffset = 0;
-  if (outW !== w) {  // only the rows the vertical pass reads, as Pillow does
-    const temp = new Uint8Array(outW * (last - first));
-    for (let y = first; y < last; y++)
-      for (let xx = 0; xx < outW; xx++) {
-        const { xmin, k } = horizontal[xx];
-        let ss = 1 << (PRECISION_BITS - 1);
-        for (let x = 0; x < k.length; x++) ss += pixels[y * w + xmin + x] * k[x];
-        temp[(y - first) * outW + xx] = clip8(ss);
+function resize(image, w, h, outW, outH) {
+  let src = image, cols = w;
+  if (outH !== h) {  // rows
+    const out = new Float64Array(outH * w);
+    lanczosWeights(h, outH).forEach(({ lo, w: k }, o) => {
+      for (let x = 0; x < w; x++) {
+        let s = 0;
+        for (let j = 0; j < k.length; j++) s += k[j] * src[(lo + j) * w + x];
+        out[o * w + x] = s;
       }
-    src = temp; srcW = outW; rowOffset = first;
+    });
+    src = out;
   }
-  if (outH === h) return src;
-  const out = new Uint8Array(outW * outH);
-  for (let yy = 0; yy < outH; yy++) {
-    const { xmin, k } = vertical[yy];
-    for (let xx = 0; xx < outW; xx++) {
-      let ss = 1 << (PRECISION_BITS - 1);
-      for (let y = 0; y < k.length; y++) ss += src[(y + xmin - rowOffset) * srcW + xx] * k[y];
-      out[yy * outW + xx] = clip8(ss);
-    }
+  const rowsN = outH;
+  if (outW !== w) {  // columns
+    const out = new Float64Array(rowsN * outW);
+    const weights = lanczosWeights(w, outW);
+    for (let y = 0; y < rowsN; y++)
+      weights.forEach(({ lo, w: k }, o) => {
+        let s = 0;
+        for (let j = 0; j < k.length; j++) s += src[y * cols + lo + j] * k[j];
+        out[y * outW + o] = s;
+      });
+    src = out;
   }
-  return out;
+  return Array.from(src, (v) => Math.fround(Math.min(1, Math.max(0, v))));
 }
 
 /**
@@ -115,19 +103,21 @@ function prepareImage(grey, w, h, dataset) {
   const box = dataset === "mnist" ? 20 : 28;
   const scale = box / Math.max(ch, cw);
   const outW = Math.max(1, roundHalfEven(cw * scale)), outH = Math.max(1, roundHalfEven(ch * scale));
-  const crop = new Uint8Array(cw * ch);
+  const crop = new Float64Array(cw * ch);
   for (let y = 0; y < ch; y++)
-    for (let x = 0; x < cw; x++)
-      crop[y * cw + x] = Math.trunc(f(Math.min(1, Math.max(0, ink[(top + y) * w + left + x])) * 255));
-  const scaled = Array.from(resizeLanczos(crop, cw, ch, outW, outH), (u) => f(u / 255));
+    for (let x = 0; x < cw; x++) crop[y * cw + x] = Math.min(1, Math.max(0, ink[(top + y) * w + left + x]));
+  const scaled = resize(crop, cw, ch, outW, outH);
   const frame = new Float32Array(28 * 28);
   let row0, col0;
   if (dataset === "mnist") {  // centre of mass in the middle, the digit kept inside the frame
     let total = 0, sr = 0, sc = 0;
     for (let y = 0; y < outH; y++) for (let x = 0; x < outW; x++) { const v = scaled[y * outW + x]; total += v; sr += y * v; sc += x * v; }
     if (total <= 0) return null;
-    row0 = Math.min(Math.max(roundHalfEven(13.5 - sr / total), 0), 28 - outH);
-    col0 = Math.min(Math.max(roundHalfEven(13.5 - sc / total), 0), 28 - outW);
+    // A symmetric digit's offset is a half pixel give or take the sums' last bit: rounded to 9
+    // decimals first it is an exact tie, settled to even, as in Python.
+    const at9 = (v) => Math.round(v * 1e9) / 1e9;
+    row0 = Math.min(Math.max(roundHalfEven(at9(13.5 - sr / total)), 0), 28 - outH);
+    col0 = Math.min(Math.max(roundHalfEven(at9(13.5 - sc / total)), 0), 28 - outW);
   } else {
     row0 = (28 - outH) >> 1;
     col0 = (28 - outW) >> 1;

@@ -267,6 +267,11 @@ function webModelWorker(M) {
         self.postMessage({ type: "ready" });
       } else if (m.type === "run") {
         const t0 = performance.now();
+        if (m.request.pixels) {  // the code first: the page can move the point before the image is ready
+          const z = model.encode(m.request.pixels);
+          self.postMessage({ type: "encoded", id: m.id, z, place: model.place(z) });
+          m.request = { z };
+        }
         const result = M.runRequest(model, m.request);
         self.postMessage({ type: "done", id: m.id, ...result, ms: performance.now() - t0 }, [result.image.buffer]);
       }

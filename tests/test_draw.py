@@ -1,0 +1,102 @@
+"""The drawing pad: the page prepares a drawing exactly as ae.preprocess does, and a drawn digit lands live."""
+import io
+import math
+import re
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from ae.preprocess import prepare_image
+
+# Strokes in the pad's 280x280 pixels: (name, dataset, pen width, strokes).
+DRAWINGS = [
+    ("one", "mnist", 22, [[(140, 40), (140, 240)]]),
+    ("seven", "mnist", 22, [[(80, 50), (200, 50), (120, 240)]]),
+    ("thin-seven", "mnist", 4, [[(80, 50), (200, 50), (120, 240)]]),
+    ("thick-zero", "mnist", 44, [[(140, 40), (210, 140), (140, 240), (70, 140), (140, 40)]]),
+    ("off-centre-one", "mnist", 18, [[(30, 20), (40, 120)]]),
+    ("tiny", "mnist", 6, [[(200, 200), (206, 214)]]),
+    ("a-dot", "mnist", 30, [[(100, 100)]]),
+    ("touches-the-border", "mnist", 26, [[(0, 0), (279, 279)], [(279, 0), (0, 279)]]),
+    ("two", "mnist", 20, [[(70, 80), (140, 40), (210, 80), (80, 240), (220, 240)]]),
+    ("four", "mnist", 20, [[(180, 30), (60, 170), (230, 170)], [(180, 30), (180, 260)]]),
+    ("wide-minus", "mnist", 16, [[(20, 140), (260, 140)]]),
+    ("tall-thin", "mnist", 3, [[(140, 5), (141, 275)]]),
+    ("scribble", "mnist", 12, [[(60 + 16 * i, 60 + (i % 2) * 150) for i in range(11)]]),
+    ("eight", "mnist", 18, [[(140, 40), (190, 90), (90, 190), (140, 240), (190, 190), (90, 90), (140, 40)]]),
+    ("corner-dot", "mnist", 10, [[(275, 275)]]),
+    ("trousers", "fashion", 30, [[(100, 30), (180, 30)], [(100, 30), (90, 250)], [(180, 30), (190, 250)]]),
+    ("shirt", "fashion", 40, [[(60, 60), (220, 60)], [(100, 60), (100, 240), (180, 240), (180, 60)]]),
+    ("bag", "fashion", 24, [[(60, 100), (220, 100), (220, 240), (60, 240), (60, 100)], [(110, 100), (140, 50), (170, 100)]]),
+    ("sneaker", "fashion", 36, [[(30, 200), (250, 200), (250, 160), (120, 130), (30, 160)]]),
+    ("thin-dress", "fashion", 5, [[(140, 20), (60, 260), (220, 260), (140, 20)]]),
+]
+
+PREPARE_IN_PAGE = """([strokes, width, dataset]) => {
+    const root = document.querySelector('.lx-pad');
+    const grey = root.__lxDraw(strokes, width);
+    const grid = window.__latentExplorer.prepareImage(grey, 280, 280, dataset);
+    return { grey: Array.from(grey), grid: grid ? Array.from(grid) : null };
+}"""
+
+
+@pytest.fixture(scope="module")
+def pad_page(app_browser):
+    page, url = app_browser
+    page.goto(f"{url}/your-own-digit")
+    page.wait_for_selector(".lx-pad[data-live='on']", timeout=90_000)
+    return page, url
+
+
+def test_the_page_prepares_drawings_exactly_as_the_library_does(pad_page):
+    page, _ = pad_page
+    worst = 0.0
+    for name, dataset, width, strokes in DRAWINGS:
+        got = page.evaluate(PREPARE_IN_PAGE, [strokes, width, dataset])
+        grey = np.array(got["grey"], np.uint8).reshape(280, 280)
+        buffer = io.BytesIO()
+        Image.fromarray(grey, mode="L").save(buffer, format="PNG")  # what the same drawing uploaded would be
+        expected = prepare_image(buffer.getvalue(), dataset).image
+        assert got["grid"] is not None, name
+        difference = float(np.abs(np.array(got["grid"]).reshape(28, 28) - expected).max())
+        worst = max(worst, difference)
+        assert difference <= 1e-6, (name, difference)
+    print(f"largest per-pixel difference over {len(DRAWINGS)} drawings: {worst:.2e}")
+
+
+def test_an_empty_pad_prepares_to_nothing(pad_page):
+    page, _ = pad_page
+    assert page.evaluate(PREPARE_IN_PAGE, [[], 10, "mnist"])["grid"] is None
+
+
+def star(page):
+    return page.evaluate("() => { const s = document.querySelector('.lx-yours');"
+                         " return s && getComputedStyle(s).display === 'block' ? [s.style.left, s.style.top] : null; }")
+
+
+def test_drawing_with_the_mouse_moves_the_point_live_and_pen_up_brings_the_servers_reading(pad_page):
+    page, url = pad_page
+    page.goto(f"{url}/your-own-digit")
+    page.wait_for_selector(".lx-pad[data-live='on']", timeout=90_000)
+    page.wait_for_selector(".lx-plot[data-ready='1']", timeout=90_000)
+    page.click(".lx-pad-clear")
+    box = page.query_selector(".lx-pad-canvas").bounding_box()
+    to_page = lambda x, y: (box["x"] + x * box["width"] / 280, box["y"] + y * box["height"] / 280)
+    page.mouse.move(*to_page(80, 50))
+    page.mouse.down()
+    positions = []
+    for x, y in [(120, 50), (160, 50), (200, 50), (180, 100), (160, 150), (140, 200), (125, 240)]:
+        page.mouse.move(*to_page(x, y), steps=3)
+        page.wait_for_timeout(120)
+        positions.append(star(page))
+    during = [p for p in positions if p]
+    assert len(set(map(tuple, during))) >= 3, positions  # the star moved while the pen was still down
+    assert page.evaluate("() => { const c = document.querySelector('.lx-pad-output');"
+                         " return Array.from(c.getContext('2d').getImageData(0, 0, 28, 28).data).some((v, i) => i % 4 === 0 && v > 100); }")
+    page.mouse.up()
+    page.wait_for_function("() => document.body.innerText.includes('The classifier reads yours as')", timeout=30_000)
+    page.wait_for_function("() => document.body.innerText.includes('Nearest training images')", timeout=30_000)
+    shown = page.evaluate("() => [Number(document.querySelector('.lx-pad').dataset.z1), Number(document.querySelector('.lx-pad').dataset.z2)]")
+    server = re.search(r"Code: \(([-\d.]+), ([-\d.]+)\)", page.inner_text("body"))
+    assert server and math.isclose(float(server[1]), shown[0], abs_tol=2e-3) and math.isclose(float(server[2]), shown[1], abs_tol=2e-3)
