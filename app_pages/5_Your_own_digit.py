@@ -50,9 +50,11 @@ if mode == "draw":
     def remember_drawing():
         st.session_state.own_drawing = ui.drawn("own_pad")
 
+    pen = st.sidebar.slider("Pen width", 4, 48, 22, step=2, key="own_pen",
+                            help="In pixels of the 280-pixel pad; MNIST's digits were written with a thick pen.")
     pad, plot = st.columns([2, 3])
     with pad:
-        ui.drawing_pad(ckpt, key="own_pad", on_drawn=remember_drawing, group="own")
+        ui.drawing_pad(ckpt, key="own_pad", on_drawn=remember_drawing, group="own", pen=pen)
     with plot:
         ui.latent_scatter(ckpt, ui.ScatterStyle(height=440, live_hover=False, preview_px=0), None,
                           key="own_scatter", on_click=lambda: None, group="own")

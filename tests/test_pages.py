@@ -122,6 +122,7 @@ def digit_png():
 def test_your_own_digit_upload(monkeypatch, mnist_path):
     at = run_page(ROOT / "app_pages" / "5_Your_own_digit.py", monkeypatch, mnist_path)
     assert any("Draw a digit" in i.value for i in at.info)  # the page opens on the drawing pad
+    assert at.slider(key="own_pen").value == 22
     assert any("Upload an image" in i.value for i in upload_mode(at).info)
     at.file_uploader(key="own_upload").set_value(("one.png", digit_png(), "image/png")).run()
     ok(at)
