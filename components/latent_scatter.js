@@ -145,6 +145,8 @@ function placeDrawn(gd) {
   if (!geo) return;
   svg.setAttribute("width", gd.clientWidth);
   svg.setAttribute("height", gd.clientHeight);
+  const left = geo.left - geo.originLeft, top = geo.top - geo.originTop;  // drawn on the plot area only
+  svg.style.clipPath = `inset(${top}px ${gd.clientWidth - left - geo.width}px ${gd.clientHeight - top - geo.height}px ${left}px)`;
   svg.firstChild.setAttribute("points", drawn.trail.map((z) => {
     const [cx, cy] = toClient(geo, z);
     return `${(cx - geo.originLeft).toFixed(1)},${(cy - geo.originTop).toFixed(1)}`;
