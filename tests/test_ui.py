@@ -6,6 +6,7 @@ import pytest
 from PIL import Image
 
 import ui
+from conftest import ROOT
 
 LIMITS = ((-10.0, 10.0), (-5.0, 5.0))
 
@@ -107,3 +108,12 @@ def test_a_published_file_that_has_gone_is_published_again(tmp_path, monkeypatch
     assert file.exists()
     file.unlink()  # pruned by another server sharing static/
     assert ui.published(ui.web_model_url, str(path), path.stat().st_mtime) == url and file.exists()
+
+
+def test_the_server_is_quiet_and_teaching_ready():
+    import tomllib
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    # The file watcher never walks the virtual environment or generated files (inotify floods).
+    assert {".venv", "static", "checkpoints"} <= set(config["server"]["folderWatchBlacklist"])
+    assert config["client"]["toolbarMode"] == "minimal"  # no "Deploy" button in front of a class
+    assert config["browser"]["gatherUsageStats"] is False
