@@ -114,6 +114,7 @@ def test_the_server_is_quiet_and_teaching_ready():
     import tomllib
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     # The file watcher never walks the virtual environment or generated files (inotify floods).
+    assert config["server"]["fileWatcherType"] == "none"
     assert {".venv", "static", "checkpoints"} <= set(config["server"]["folderWatchBlacklist"])
     assert config["client"]["toolbarMode"] == "minimal"  # no "Deploy" button in front of a class
     assert config["browser"]["gatherUsageStats"] is False
