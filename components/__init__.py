@@ -54,7 +54,10 @@ pad = st.components.v2.component(
     "latent_explorer.pad",
     html="",
     css=""".lx-pad { display: flex; gap: 14px; align-items: flex-start; font: 13px/1.35 sans-serif; color: #333; }
-.lx-pad-canvas { touch-action: none; cursor: crosshair; background: #000; border-radius: 4px; display: block; }
+.lx-pad-right { flex: 0 0 110px; }
+.lx-pad-canvas { touch-action: none; cursor: crosshair; background: #000; border-radius: 4px; display: block;
+  max-width: 100%; height: auto; aspect-ratio: 1; }
+.lx-pad-left { flex: 0 1 auto; min-width: 0; }
 .lx-pad-buttons { margin-top: 6px; display: flex; gap: 6px; }
 .lx-pad-buttons button { font: inherit; padding: 4px 12px; border: 1px solid #bbb; border-radius: 6px; background: #fff; cursor: pointer; }
 .lx-pad-right canvas { display: block; image-rendering: pixelated; background: #000; margin-bottom: 6px; }

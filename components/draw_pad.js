@@ -75,7 +75,7 @@ export default function (component) {
   const { data, parentElement } = component;
   const root = padElements(parentElement, data);
   const pad = root.querySelector(".lx-pad-canvas");
-  pad.style.width = pad.style.height = `${data.size}px`;
+  pad.style.width = `${data.size}px`;  // at most; narrower columns shrink it (the CSS keeps it square)
   for (const c of root.querySelectorAll(".lx-pad-input, .lx-pad-output")) c.style.width = `${data.preview_px}px`;
   root.__lxComponent = component;
   root.__lxData = data;
