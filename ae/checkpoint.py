@@ -64,6 +64,9 @@ class Checkpoint:
     train_args: dict = field(default_factory=dict)
     train_state: dict | None = None  # optimizer/scheduler state for --resume
     test_errors: np.ndarray | None = None  # per-test-image reconstruction MSE, when stored
+    # The test codes as training went: (1 + epochs, N_test, z_dim) float32, frame 0 before training,
+    # frame k after epoch k; None for checkpoints trained before snapshots were stored.
+    snapshots: np.ndarray | None = None
 
     @property
     def epochs(self) -> int:
@@ -85,7 +88,7 @@ class Checkpoint:
 def save_checkpoint(path: str | Path, *, model: Autoencoder, dataset: str, history: list[dict],
                     train_codes, train_labels, test_codes, test_labels,
                     train_args: dict | None = None, train_state: dict | None = None, test_errors=None,
-                    model_type: str = "ae") -> Path:
+                    model_type: str = "ae", snapshots=None) -> Path:
     """Write a checkpoint atomically: a temporary file in the same folder, then a rename.
 
     A process killed at any moment leaves either the old file or the new one, never half of one.
@@ -105,6 +108,8 @@ def save_checkpoint(path: str | Path, *, model: Autoencoder, dataset: str, histo
         "train_args": dict(train_args or {}),
         "test_errors": None if test_errors is None else torch.as_tensor(np.asarray(test_errors, dtype=np.float32)),
         "train_state": train_state,
+        # float16 halves the file; a replay frame needs no more than about 3 significant digits.
+        "snapshots": None if snapshots is None else torch.as_tensor(np.asarray(snapshots, dtype=np.float16)),
     }
     return write_atomically(path, payload)
 
@@ -204,8 +209,15 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
     errors = raw.get("test_errors")
     if errors is not None and (not isinstance(errors, torch.Tensor) or errors.shape != (len(codes["test_labels"]),)):
         raise CheckpointMismatch(f"{path.name}: stored test errors do not match the {len(codes['test_labels'])} test codes.")
+    snapshots = raw.get("snapshots")
+    if snapshots is not None:
+        shape = tuple(snapshots.shape) if isinstance(snapshots, torch.Tensor) else None
+        if shape is None or len(shape) != 3 or shape[1:] != (len(codes["test_labels"]), config.z_dim):
+            raise CheckpointMismatch(f"{path.name}: stored snapshots have shape {shape}; expected "
+                                     f"(frames, {len(codes['test_labels'])}, {config.z_dim}).")
+        snapshots = snapshots.float().numpy()
     model.eval()
-    return Checkpoint(model=model, test_errors=None if errors is None else errors.numpy(), config=config, dataset=str(raw.get("dataset", "mnist")),
+    return Checkpoint(model=model, snapshots=snapshots, test_errors=None if errors is None else errors.numpy(), config=config, dataset=str(raw.get("dataset", "mnist")),
                       history=list(raw.get("history", [])), path=path,
                       model_type=str(raw.get("model_type", "ae")),
                       train_args=dict(raw.get("train_args") or {}), train_state=raw.get("train_state"),

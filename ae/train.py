@@ -148,11 +148,13 @@ def run(args: argparse.Namespace) -> Path:
             raise CheckpointError(f"{args.out} was trained with a {saved['epochs']}-epoch one-cycle "
                                   f"schedule; resume with --epochs {saved['epochs']}.")
         model, history, state = ckpt.model, ckpt.history, ckpt.train_state
+        snapshots = [] if ckpt.snapshots is None else list(ckpt.snapshots)
         print(f"Resuming {args.out} after epoch {len(history)} of {args.epochs}.")
     else:
         cfg = AEConfig(z_dim=args.z_dim, use_batch_norm=args.batch_norm, dropout=args.dropout,
                        variational=args.model == "vae", beta=args.beta)
         model = build_model(cfg)
+        snapshots = []
 
     train = load_images(args.dataset, "train", data_dir=args.data_dir)
     test = load_images(args.dataset, "test", data_dir=args.data_dir)
@@ -174,6 +176,10 @@ def run(args: argparse.Namespace) -> Path:
     print(f"{DATASETS[args.dataset]['title']}: {len(train.images)} train / {len(test.images)} test images; "
           f"{params:,} parameters; {args.schedule} lr {args.lr:g}, batch {args.batch_size}, device {device}.")
 
+    if not snapshots and not history:
+        # Frame 0 of the replay: where the untrained encoder puts the test images. Encoding in eval
+        # mode draws no random numbers, so the run's weights are the same with or without it.
+        snapshots.append(encode(model, test.images))
     started = time.perf_counter()
     for epoch in range(len(history), args.epochs):
         # Seeding per epoch makes a resumed run draw the same batches (and dropout) as an unbroken one.
@@ -192,6 +198,8 @@ def run(args: argparse.Namespace) -> Path:
                                 f"{len(train.images) + len(test.images):,} images for the checkpoint...", refresh=True)
             train_codes, test_codes = encode(model, train.images), encode(model, test.images)
             bar.set_postfix(loss=f"{train_loss:.4f}", test=f"{test_loss:.4f}")
+        if len(snapshots) == len(history) + 1:  # a run resumed from an old checkpoint has no frames
+            snapshots.append(test_codes)
         history.append({"epoch": epoch + 1, "train_loss": train_loss, "test_loss": test_loss,
                         "seconds": time.perf_counter() - t0})
         if args.quiet:
@@ -201,6 +209,7 @@ def run(args: argparse.Namespace) -> Path:
             train_codes=train_codes, train_labels=train.labels.numpy(),
             test_codes=test_codes, test_labels=test.labels.numpy(),
             test_errors=test_errors, train_args=run_args,
+            snapshots=np.stack(snapshots) if len(snapshots) == len(history) + 1 else None,
             train_state={"optimizer": optimizer.state_dict(),
                          "scheduler": scheduler.state_dict() if scheduler is not None else None})
     best = min(history, key=lambda h: h["test_loss"]) if history else None

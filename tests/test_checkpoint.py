@@ -142,3 +142,18 @@ def test_unsafe_error_is_not_confused_with_corruption(tmp_path):
         pickle.dump({"a": Payload()}, f)
     with pytest.raises((CheckpointUnsafe, CheckpointCorrupt)):
         load_checkpoint(path)
+
+
+def test_snapshots_round_trip_and_a_wrong_shape_is_refused(tmp_path):
+    model = Autoencoder(AEConfig())
+    rng = np.random.default_rng(0)
+    common = dict(model=model, dataset="mnist", history=[], train_codes=rng.normal(size=(5, 2)),
+                  train_labels=np.zeros(5), test_codes=rng.normal(size=(4, 2)), test_labels=np.zeros(4))
+    frames = rng.normal(size=(3, 4, 2))
+    save_checkpoint(tmp_path / "ok.pt", snapshots=frames, **common)
+    assert np.allclose(load_checkpoint(tmp_path / "ok.pt").snapshots, frames, atol=2e-3)
+    save_checkpoint(tmp_path / "none.pt", **common)
+    assert load_checkpoint(tmp_path / "none.pt").snapshots is None
+    save_checkpoint(tmp_path / "bad.pt", snapshots=rng.normal(size=(3, 5, 2)), **common)
+    with pytest.raises(CheckpointMismatch, match="snapshots"):
+        load_checkpoint(tmp_path / "bad.pt")

@@ -116,3 +116,27 @@ def test_a_checkpoint_prints_as_one_line():
     text = repr(ckpt)
     assert "\n" not in text and len(text) < 200
     assert text.startswith("Checkpoint(mnist_ae_z2.pt: ae on mnist, z_dim 2, 15 epochs, test MSE 0.0381")
+
+
+def test_snapshots_record_how_the_codes_formed_and_survive_a_resume(tmp_path, mnist_path, monkeypatch):
+    out = tmp_path / "s.pt"
+    real_epoch = train_module.train_epoch
+    calls = {"n": 0}
+
+    def dies_in_epoch_2(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt
+        return real_epoch(*args, **kwargs)
+
+    monkeypatch.setattr(train_module, "train_epoch", dies_in_epoch_2)
+    assert train_module.main(cli(out, mnist_path, "--epochs", "3")) == 130
+    assert load_checkpoint(out).snapshots.shape == (2, 500, 2)  # before training, after epoch 1
+    monkeypatch.setattr(train_module, "train_epoch", real_epoch)
+    assert train_module.main(cli(out, mnist_path, "--epochs", "3", "--resume")) == 0
+    ckpt = load_checkpoint(out)
+    assert ckpt.snapshots.shape == (4, 500, 2)
+    # The last frame is the stored test codes (kept to float16 precision); the first is the untrained
+    # encoder's, which puts everything somewhere else.
+    assert abs(ckpt.snapshots[-1] - ckpt.test_codes).max() <= 1e-3 * max(1.0, abs(ckpt.test_codes).max())
+    assert abs(ckpt.snapshots[0] - ckpt.test_codes).mean() > 0.1
