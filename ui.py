@@ -369,19 +369,6 @@ def points_url(path: str, stamp: float, which: str, class_names: tuple[str, ...]
                               replaces=f"cache/{stem}-points-{which}-*.json")
 
 
-@st.cache_data(max_entries=16, show_spinner="Measuring the gaps...")
-def gap_map_url(path: str, stamp: float, x_range, y_range, n: int = 150) -> str:
-    index = latent_index(path, stamp)
-    xs, ys, g = index.gap_map(x_range, y_range, n)
-    payload = {"x": np.round(xs, 4).tolist(), "y": np.round(ys, 4).tolist(),
-               "z": np.round(np.minimum(g, 99), 2).tolist(), "zmax": 2 * index.edge,
-               "inside": index.inside, "edge": index.edge}
-    text = json.dumps(payload, separators=(",", ":"))
-    stem = Path(path).stem
-    return components.publish(f"cache/{stem}-gaps-{hashlib.sha1(text.encode()).hexdigest()[:16]}.json", text,
-                              replaces=f"cache/{stem}-gaps-*.json")
-
-
 @st.cache_data(max_entries=16, show_spinner="Preparing the model for the page...")
 def web_model_url(path: str, stamp: float) -> str:
     """Publish the checkpoint's web model (both nets, training codes, gap thresholds); return its URL.
@@ -390,7 +377,8 @@ def web_model_url(path: str, stamp: float) -> str:
     the checkpoint gets a new URL.
     """
     from ae.export import export_checkpoint
-    data = export_checkpoint(_load(path, stamp), latent_index(path, stamp))
+    import drift_view
+    data = export_checkpoint(_load(path, stamp), latent_index(path, stamp), drift_view._round_trip(path, stamp))
     digest = hashlib.sha1(data).hexdigest()[:16]
     return components.publish(f"models/{Path(path).stem}-{digest}.bin", data, replaces=f"models/{Path(path).stem}-*.bin")
 
@@ -417,7 +405,7 @@ class ScatterStyle:
     which: str = "test"
     point_size: int = 4
     opacity: float = 0.7
-    show_gaps: bool = False
+    backdrop: str = "none"  # the map shading the plane under the data: a backdrops.BACKDROPS key
     height: int = 620
     live_hover: bool = True  # decode the point under the mouse in the page as it moves
     preview_px: int = 168  # size of the live preview image beside the plot
@@ -433,6 +421,8 @@ def latent_scatter(ckpt: ae.Checkpoint, style: ScatterStyle, marker, *, key: str
     A click right on a data dot
     reports that dot's index when `snap_to_dots` (read it with `clicked_dot`).
     """
+    import backdrops
+    import drift_view
     path, stamp = str(ckpt.path), _stamp(ckpt.path)
     names = tuple(ae.class_names(ckpt.dataset))
     word = "digit" if ckpt.dataset == "mnist" else "class"
@@ -445,8 +435,11 @@ def latent_scatter(ckpt: ae.Checkpoint, style: ScatterStyle, marker, *, key: str
     data = {
         "plotly_url": components.plotly_js_url(),
         "points_url": published(points_url, path, stamp, style.which, names, word),
-        "gap_url": published(gap_map_url, path, stamp, *codes_range) if style.show_gaps else None,
+        "map_url": backdrops.backdrop_url(style.backdrop, ckpt, codes_range),
         "marker": list(marker) if marker else None,
+        # Where the marker's decoding is sent back by the encoder (the round-trip arrow), for pages
+        # where the model cannot run; the page's own model draws the same arrow at once.
+        "sent_back": list(drift_view.point_drift(ckpt, marker)[1]) if marker is not None else None,
         "point_size": style.point_size, "opacity": style.opacity, "height": style.height,
         "x_range": list(x_range), "y_range": list(y_range),
         "revision": f"{ckpt.path.name}:{stamp}",
@@ -525,6 +518,8 @@ def point_card(ckpt: ae.Checkpoint, point: tuple[float, float], judge) -> None:
     image = decoded_figure(ckpt, point, px(196))
     place = index_for(ckpt).place(point)
     st.markdown(f"Gap measure **{place.gap:.1f}** × usual spacing. {ae.describe_place(place, names)}")
+    import drift_view
+    drift_view.drift_rows(ckpt, point, compact=True)
     if judge is not None:
         (label,), (confidence,) = judge(image[None])
         st.markdown(f"The classifier reads **{names[int(label)]}**, {confidence:.0%} sure.")
@@ -554,6 +549,8 @@ def point_panel(ckpt: ae.Checkpoint, point: tuple[float, float] | None, *, key: 
                    "neighbouring training codes. Around 1: as dense as the data. Above "
                    f"{place.edge:.1f}: farther out than 99% of training codes, empty space.")
     st.write(ae.describe_place(place, names))
+    import drift_view  # it builds on this module's cached checkpoints
+    drift_view.drift_rows(ckpt, point)
     nearest_images(ckpt, point, place)
 
 
@@ -742,13 +739,14 @@ def sampling_box(ckpt: ae.Checkpoint):
 def _limits(files: tuple[tuple[str, float], ...], k: int, seed: int) -> list:
     from concurrent.futures import ThreadPoolExecutor
 
+    import drift_view
     from ae.limits import measure_limits
     jobs = []
     for path, stamp in files:  # the cached pieces come from this (the script's) thread
         ckpt = _load(path, stamp)
         judge, _ = judge_for(ckpt)
         jobs.append(partial(measure_limits, ckpt, judge, k=k, seed=seed, index=latent_index(path, stamp),
-                            area=_class_shares(path, stamp, "box")))
+                            area=_class_shares(path, stamp, "box"), round_trip=drift_view._round_trip(path, stamp)))
     # The server runs torch on one thread per call (see set_num_threads above); measuring the models
     # side by side uses both cores for this one-off job. Models in eval mode only read their weights.
     with ThreadPoolExecutor(max_workers=len(jobs) or 1) as pool:

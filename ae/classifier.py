@@ -70,6 +70,18 @@ def predict(model: Classifier, images, batch_size: int = 1000) -> tuple[np.ndarr
     return torch.cat(labels).numpy(), torch.cat(confidence).numpy()
 
 
+@torch.inference_mode()
+def features(model: Classifier, images, batch_size: int = 1000) -> np.ndarray:
+    """The classifier's 128-d penultimate features (after the hidden layer's ReLU) of images in [0, 1]:
+    the space in which `ae.quality.realism_scores` compares decodings with real images. (N, 128)."""
+    x = torch.as_tensor(np.asarray(images, dtype=np.float32))
+    x = x.reshape(-1, 1, *x.shape[-2:])
+    model.eval()
+    body = model.net[:-2]  # up to the last ReLU: drop the final dropout and the class layer
+    out = [body(x[i:i + batch_size]) for i in range(0, len(x), batch_size)]
+    return torch.cat(out).numpy() if out else np.zeros((0, model.net[-1].in_features), np.float32)
+
+
 def save_classifier(path, model: Classifier, dataset: str, test_accuracy: float) -> Path:
     return write_atomically(path, {
         "format": FORMAT_NAME, "format_version": FORMAT_VERSION, "dataset": dataset,

@@ -104,11 +104,12 @@ def model_layers(model: Autoencoder) -> tuple[list[dict], list[dict], dict[str, 
 
 
 def export_web_model(model: Autoencoder, *, codes=None, labels=None, gap: dict | None = None,
-                     meta: dict | None = None) -> bytes:
+                     drift: dict | None = None, meta: dict | None = None) -> bytes:
     """The web model file for `model`, as bytes.
 
     `codes`/`labels` (the training codes) and `gap` ({spacing, inside, edge} of an `ae.LatentIndex`)
-    let the page compute the gap measure; `meta` is free JSON (dataset, class names, ...).
+    let the page compute the gap measure; `drift` ({usual, typical, high} of an `ae.quality.RoundTrip`)
+    lets it judge round-trip drift; `meta` is free JSON (dataset, class names, ...).
     """
     was_training = model.training
     model.eval()
@@ -119,7 +120,7 @@ def export_web_model(model: Autoencoder, *, codes=None, labels=None, gap: dict |
         tensors["labels"] = np.asarray(labels, dtype=np.uint8)
     header = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "z_dim": model.cfg.z_dim,
               "image_size": model.cfg.image_size, "image_channels": model.cfg.image_channels,
-              "encoder": encoder, "decoder": decoder, "gap": gap, "meta": meta or {}, "tensors": {}}
+              "encoder": encoder, "decoder": decoder, "gap": gap, "drift": drift, "meta": meta or {}, "tensors": {}}
     chunks, offset = [], 0
     for name, array in tensors.items():
         array = np.ascontiguousarray(array, dtype=np.uint8 if array.dtype == np.uint8 else "<f4")
@@ -179,15 +180,20 @@ def run_layers(layers: list[dict], tensors: dict[str, np.ndarray], x) -> np.ndar
     return h.numpy()
 
 
-def export_checkpoint(ckpt, index=None) -> bytes:
-    """The web model of a loaded checkpoint: both nets and, for a 2-D model, the training codes and
-    the gap measure's thresholds (from `index`, an `ae.LatentIndex` of its training codes, if given)."""
+def export_checkpoint(ckpt, index=None, round_trip=None) -> bytes:
+    """The web model of a loaded checkpoint: both nets and, for a 2-D model, the training codes, the
+    gap measure's thresholds (from `index`, an `ae.LatentIndex` of its training codes, if given) and
+    the round-trip drift's scale (from `round_trip`, an `ae.quality.RoundTrip`, if given)."""
     from .data import class_names
     from .latent import LatentIndex
+    from .quality import RoundTrip
 
     meta = {"dataset": ckpt.dataset, "model_type": ckpt.model_type, "classes": class_names(ckpt.dataset)}
     if ckpt.config.z_dim != 2:
         return export_web_model(ckpt.model, meta=meta)
     index = index or LatentIndex(ckpt.train_codes, ckpt.train_labels)
+    round_trip = round_trip or RoundTrip(ckpt.model, ckpt.test_codes)
     gap = {"spacing": index.spacing, "inside": index.inside, "edge": index.edge}
-    return export_web_model(ckpt.model, codes=ckpt.train_codes, labels=ckpt.train_labels, gap=gap, meta=meta)
+    drift = {"usual": round_trip.usual, "typical": round_trip.typical, "high": round_trip.high}
+    return export_web_model(ckpt.model, codes=ckpt.train_codes, labels=ckpt.train_labels, gap=gap, drift=drift,
+                            meta=meta)

@@ -4,8 +4,10 @@
    many samples land in gaps (`sample_box`, `LatentIndex.gap`).
 2. Unequal areas, so samples lack diversity: the share of the box each class owns (`area_shares`)
    against its share of the data, and the classes a judge reads in decoded samples.
-3. Poor quality in gaps: a judge's confidence on decoded samples against decoded real codes and real
-   images (`sample_report`).
+3. Poor quality in gaps: round-trip drift (`ae.quality`), how far the encoder sends a sample's
+   decoding back, against how far real images' codes come back; and, a weaker measure, a judge's
+   confidence on decoded samples against decoded real codes and real images (`sample_report`). On
+   MNIST the judge is sure of nearly every decoding, gaps included; drift is not fooled.
 
 `measure_limits` puts all three (and the test reconstruction error) into one row of numbers per
 model, so a plain and a variational autoencoder can be compared measure by measure.
@@ -80,6 +82,8 @@ class SamplerLimits:
     gaps: float  # share of the samples that land in gaps
     area_ratio: float  # largest / smallest class share of the sampled region (inf if a class gets none)
     area_spread: float  # std / mean of the class shares (0: every class owns the same share)
+    drift_high: float  # share of the samples whose decoding drifts farther than 99% of real images' codes
+    drift_ratio: float  # median round-trip drift of the samples / that of real images' codes
     confidence: float  # the judge's median confidence on the decoded samples (nan without a judge)
 
 
@@ -98,6 +102,8 @@ MEASURES = [
     ("gaps", "1. samples in gaps", "{:.0%}"),
     ("area_ratio", "2. class shares, largest / smallest", "{:.1f}x"),
     ("area_spread", "2. class shares, spread (std / mean)", "{:.2f}"),
+    ("drift_high", "3. samples whose decoding drifts more than 99% of real images'", "{:.0%}"),
+    ("drift_ratio", "3. median round-trip drift (x real images')", "{:.1f}x"),
     ("confidence", "3. median classifier confidence", "{:.2f}"),
 ]
 
@@ -127,29 +133,51 @@ def _spread(shares: np.ndarray) -> tuple[float, float]:
     return ratio, float(shares.std() / max(shares.mean(), 1e-12))
 
 
-def measure_limits(ckpt, judge=None, *, k: int = 1000, seed: int = 0, index=None, area=None) -> ModelLimits:
+def measure_sampler(points, shares: np.ndarray, index, round_trip, judge=None, decoded=None) -> SamplerLimits:
+    """The three limits for one set of sampled points.
+
+    `shares`: each class's share of the sampled region; `index`: a LatentIndex of the training codes;
+    `round_trip`: the model's `ae.quality.RoundTrip`; `judge(images) -> (classes, confidences)` or
+    None (confidence is then nan); `decoded`: the points' decodings, if already made.
+    """
+    from .latent import decode
+
+    drift = round_trip.drift(points).drift
+    if judge is not None:
+        decoded = decoded if decoded is not None else decode(round_trip.model, points)
+        confidence = float(np.median(judge(decoded)[1]))
+    else:
+        confidence = float("nan")
+    ratio, spread = _spread(shares)
+    return SamplerLimits(gaps=float(np.mean(index.gap(points) > index.edge)), area_ratio=ratio, area_spread=spread,
+                         drift_high=float(np.mean(drift > round_trip.high)),
+                         drift_ratio=float(np.median(drift) / round_trip.usual), confidence=confidence)
+
+
+def measure_limits(ckpt, judge=None, *, k: int = 1000, seed: int = 0, index=None, area=None,
+                   round_trip=None) -> ModelLimits:
     """Measure a checkpoint's three limits with k random samples from each sampler.
 
     Samplers: uniform in the box of the test codes, and N(0, I). For each: the share of samples in
     gaps, how unevenly the sampled region is split between the classes (each point goes to the class
-    of its nearest training code), and the judge's median confidence on the decoded samples.
+    of its nearest training code), round-trip drift against real images', and the judge's median
+    confidence on the decoded samples.
     `judge(images) -> (classes, confidences)` (None: confidences are nan). `index` (a LatentIndex of
-    the training codes) and `area` (the box's `area_shares`) may be passed in when already cached.
+    the training codes), `area` (the box's `area_shares`) and `round_trip` (an ae.quality.RoundTrip)
+    may be passed in when already cached.
     """
-    from .latent import LatentIndex, decode
+    from .latent import LatentIndex
+    from .quality import RoundTrip
 
     index = index if index is not None else LatentIndex(ckpt.train_codes, ckpt.train_labels)
+    round_trip = round_trip if round_trip is not None else RoundTrip(ckpt.model, ckpt.test_codes)
     box = codes_box(ckpt.test_codes)
     n_classes = int(max(ckpt.train_labels.max(), ckpt.test_labels.max())) + 1
     shares = {"box": area if area is not None else area_shares(ckpt.train_codes, ckpt.train_labels, box, n_classes),
               "prior": prior_shares(ckpt.train_codes, ckpt.train_labels, n_classes, seed=seed)}
     samples = {"box": sample_box(box, k, seed), "prior": sample_prior(k, ckpt.config.z_dim, seed)}
-    results = {}
-    for name, points in samples.items():
-        confidence = float(np.median(judge(decode(ckpt.model, points))[1])) if judge is not None else float("nan")
-        ratio, spread = _spread(shares[name])
-        results[name] = SamplerLimits(gaps=float(np.mean(index.gap(points) > index.edge)), area_ratio=ratio,
-                                      area_spread=spread, confidence=confidence)
+    results = {name: measure_sampler(points, shares[name], index, round_trip, judge)
+               for name, points in samples.items()}
     if ckpt.test_errors is not None:
         mse = float(np.mean(ckpt.test_errors, dtype=np.float64))
     else:
@@ -157,18 +185,23 @@ def measure_limits(ckpt, judge=None, *, k: int = 1000, seed: int = 0, index=None
     return ModelLimits(box=results["box"], prior=results["prior"], test_mse=mse)
 
 
+def sampler_rows(limits: SamplerLimits) -> list[tuple[str, str]]:
+    """(label, formatted value) of each measure of one sampler, in reading order."""
+    return [(label, _format(getattr(limits, field), pattern)) for field, label, pattern in MEASURES]
+
+
+def _format(value: float, pattern: str) -> str:
+    if np.isnan(value):
+        return "n/a"
+    return "∞ (a class gets none)" if np.isinf(value) else pattern.format(value)
+
+
 def limits_table(models: dict[str, ModelLimits]) -> tuple[list[str], dict[str, list[str]]]:
     """Row labels and one column of formatted values per model: every measure for each sampler, then the error."""
-    def fmt(value: float, pattern: str) -> str:
-        if np.isnan(value):
-            return "n/a"
-        return "∞ (a class gets none)" if np.isinf(value) else pattern.format(value)
-
     labels = [f"{label}: {SAMPLERS[sampler]}" for sampler in SAMPLERS for _, label, _ in MEASURES]
     labels.append("test reconstruction error (MSE per pixel)")
     columns = {}
     for name, m in models.items():
-        columns[name] = [fmt(getattr(getattr(m, sampler), field), pattern)
-                         for sampler in SAMPLERS for field, _, pattern in MEASURES]
-        columns[name].append(fmt(m.test_mse, "{:.4f}"))
+        columns[name] = [value for sampler in SAMPLERS for _, value in sampler_rows(getattr(m, sampler))]
+        columns[name].append(_format(m.test_mse, "{:.4f}"))
     return labels, columns

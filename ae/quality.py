@@ -27,6 +27,7 @@ import numpy as np
 import torch
 from scipy.spatial import cKDTree
 
+from .latent import _plural
 from .model import Autoencoder
 
 @torch.inference_mode()
@@ -90,6 +91,16 @@ class RoundTrip:
         """Drift on an n x n grid: x values, y values (both ascending) and an (n, n) array [y, x]."""
         xs, ys, grid = _grid(x_range, y_range, n)
         return xs, ys, self.drift(grid).drift.reshape(n, n)
+
+
+def where_sent(place, class_names: list[str]) -> str:
+    """Where a round trip landed, in a few words ("among the 7s", "near the 3s", "in empty space"),
+    from the gap measure's `Place` of the returned point. The page's JavaScript says the same."""
+    if place.gap > place.edge:
+        return "in empty space"
+    c = int(place.majority)
+    plural = _plural(class_names[c] if 0 <= c < len(class_names) else str(c))
+    return f"among the {plural}" if place.gap <= place.inside else f"near the {plural}"
 
 
 def describe_drift(d: float, returned, round_trip: RoundTrip, near: str | None = None) -> str:
@@ -162,9 +173,12 @@ def realism_scores(real_features, sample_features, k: int = 3) -> np.ndarray:
     keep = radii <= np.median(radii)
     real, radii = real[keep], radii[keep]
     scores = np.empty(len(samples))
-    for i in range(0, len(samples), 256):  # (256, n_real) distances at a time bounds the memory
-        d = np.linalg.norm(samples[i:i + 256, None, :] - real[None, :, :], axis=2)
-        scores[i:i + 256] = (radii[None, :] / np.maximum(d, 1e-12)).max(axis=1)
+    real_sq = (real ** 2).sum(1)
+    for i in range(0, len(samples), 512):  # (512, n_real) distances at a time bounds the memory
+        chunk = samples[i:i + 512]
+        d2 = (chunk ** 2).sum(1)[:, None] + real_sq[None, :] - 2 * chunk @ real.T
+        d = np.sqrt(np.maximum(d2, 0))
+        scores[i:i + 512] = (radii[None, :] / np.maximum(d, 1e-12)).max(axis=1)
     return scores
 
 

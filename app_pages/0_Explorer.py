@@ -10,7 +10,8 @@ st.caption("Each dot is a test image, placed by the encoder at its 2-D code. Mov
            "the decoder, running in your browser, draws the point under it; sweep from a cluster into the "
            "empty space and watch the image fall apart. Click to fix a point and see its nearest training images.")
 
-import ui  # noqa: E402  (torch and the model load after the page has started drawing)
+import backdrops  # noqa: E402  (torch and the model load after the page has started drawing)
+import ui  # noqa: E402
 
 with st.sidebar:
     st.header("Model")
@@ -20,7 +21,7 @@ with st.sidebar:
     style = ui.ScatterStyle(
         which=st.radio("Codes to plot", ["test", "train"], key="ex_which", horizontal=True,
                        format_func={"test": "test set", "train": "train sample"}.get),
-        show_gaps=st.toggle("Show where the gaps are", key="ex_gaps"),
+        backdrop=backdrops.choose_backdrop("ex"),
         point_size=st.slider("Point size", 1, 10, 4, key="ex_size"),
         opacity=st.slider("Opacity", 0.1, 1.0, 0.7, key="ex_opacity"),
         live_hover=ui.hover_preview_toggle("ex"))
@@ -83,6 +84,7 @@ def explorer():
     with left:
         ui.latent_scatter(ckpt, style, st.session_state.ex_point, key="ex_scatter", on_click=remember_click,
                           snap_to_dots=True)
+        backdrops.explain(style.backdrop)
     with right:
         if st.session_state.get("ex_warning"):
             st.warning(ui.plain_text(st.session_state.ex_warning))
@@ -104,8 +106,13 @@ was only ever trained on points where real images landed, so:
 1. **There is no clear way to pick a random point**: the clusters have odd shapes and sizes, and most of
    the plane is empty.
 2. **Samples lack diversity**: classes take very unequal areas, so random points mostly hit a few of them.
-3. **Quality collapses in the gaps**: a point between clusters decodes to a smudge that is no digit (or
-   garment) at all. Turn on *Show where the gaps are* in the sidebar, click into a red region, and watch it happen.
+3. **Quality collapses in the gaps**: a point between clusters decodes to a smudge, or to a crisp image
+   that does not belong there. Shade the plane by *gaps* in the sidebar, click into a red region, and
+   watch it happen. The **round-trip drift** measures it: encode the decoded image again and see where
+   the encoder puts it (the purple arrow). Real images' codes come back close; a decoding from a gap
+   is sent back towards a cluster, so the image does not mean the place it was drawn from, however
+   clean it looks. (A classifier is no help here: on MNIST it is sure of nearly every decoding, gaps
+   included.) Shade the plane by *round-trip drift* to see where that happens.
 
 The variational autoencoder (next chapter) fixes this by making the codes fill a known, continuous region:
 pick a `*_vae_*` checkpoint in the sidebar, or open **Autoencoder vs VAE** to click both side by side.

@@ -4,6 +4,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import ae
+import drift_view
 import ui
 from ae import limits
 
@@ -106,12 +107,26 @@ if judge is not None:
                              text=[names[p] for p in predicted], hovertemplate="%{text}: %{y:.2f}"))
 else:
     st.caption(problem)
+# Round-trip drift, the measure of the third limit, on its own axis (latent units) with its threshold.
+round_trip = drift_view.round_trip_for(ckpt)
+drift = round_trip.drift(path).drift
+fig.add_trace(go.Scatter(x=np.linspace(0, 1, steps), y=drift, name="round-trip drift", mode="lines+markers",
+                         yaxis="y3", line=dict(color="#6a1b9a"), hovertemplate="drift %{y:.2f}"))
 # The legend sits above the plot, where it covers no tick; confidence reads 0 to 1 in round steps.
-fig.update_layout(height=320, margin=dict(l=50, r=60, t=40, b=40), xaxis_title="position along the line",
+fig.update_layout(height=340, margin=dict(l=50, r=20, t=40, b=40),
+                  xaxis=dict(title="position along the line", domain=[0, 0.86]),
                   legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
                   yaxis=dict(title="gap (x usual spacing)", rangemode="tozero"),
                   yaxis2=dict(title="confidence", overlaying="y", side="right", range=[0, 1.02],
-                              tickvals=[0, 0.25, 0.5, 0.75, 1], showgrid=False))
+                              tickvals=[0, 0.25, 0.5, 0.75, 1], showgrid=False),
+                  yaxis3=dict(title=dict(text="drift", font=dict(color="#6a1b9a")), overlaying="y", side="right",
+                              anchor="free", position=0.95, rangemode="tozero", showgrid=False,
+                              tickfont=dict(color="#6a1b9a")))
 fig.add_hline(y=ui.index_for(ckpt).edge, line_dash="dot", line_color="#d62728", annotation_text="gap threshold",
               annotation_position="top left", annotation_font_color="#d62728", annotation_yshift=2)
+fig.add_shape(type="line", xref="paper", x0=0, x1=0.86, yref="y3", y0=round_trip.high, y1=round_trip.high,
+              line=dict(color="#6a1b9a", dash="dot"))
 st.plotly_chart(fig, key="ip_profile")
+st.caption(f"Round-trip drift (purple, right axis): how far the encoder sends each decoding back, in latent "
+           f"units; above the dotted purple line ({round_trip.high:.2f}) it comes back farther than 99% of real "
+           f"images' codes do, so the image does not mean its place on the line.")

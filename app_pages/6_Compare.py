@@ -14,12 +14,13 @@ st.caption("The same data, two models. Move the mouse over either plot, or click
            "where the plain autoencoder falls apart and whether the VAE holds.")
 
 import ae  # noqa: E402  (torch loads after the page has started drawing)
+import backdrops  # noqa: E402
 import ui  # noqa: E402
 from ae.limits import limits_table  # noqa: E402
 
 dataset = ui.choose_dataset("cmp")
 pair = ui.choose_pair("cmp", dataset)
-show_gaps = st.sidebar.toggle("Show where the gaps are", key="cmp_gaps")
+backdrop = backdrops.choose_backdrop("cmp")
 live_hover = ui.hover_preview_toggle("cmp")
 if pair is None or None in pair:
     st.stop()
@@ -60,11 +61,12 @@ def side_by_side():
             st.caption(ui.plain_text(f"{ckpt.path.name} · test MSE {ckpt.test_mse:.4f}" if ckpt.test_mse else ckpt.path.name))
             point = ae.latent.from_relative(relative, boxes[name]) if relative else None
             key = f"cmp_scatter_{ckpt.model_type}"
-            ui.latent_scatter(ckpt, ui.ScatterStyle(height=430, show_gaps=show_gaps, live_hover=live_hover,
+            ui.latent_scatter(ckpt, ui.ScatterStyle(height=430, backdrop=backdrop, live_hover=live_hover,
                                                     preview_px=112),
                               point, key=key, on_click=partial(remember_click, name, key), group="cmp")
             if point is not None:
                 ui.point_card(ckpt, point, judge)
+    backdrops.explain(backdrop)
     if relative is None:
         st.info("Click anywhere on either plot, on a cluster or in the empty space, to decode that spot in both.")
     elif judge is None:
@@ -80,7 +82,8 @@ st.markdown(f"Each model sampled the way it allows (the plain autoencoder unifor
             f"nothing better is known; the VAE from N(0, I), the distribution it was trained towards): "
             f"**{plain.box.gaps:.0%}** against **{vae.prior.gaps:.0%}** of the samples land in gaps, and the "
             f"classes' shares spread **{plain.box.area_spread:.2f}** against **{vae.prior.area_spread:.2f}** "
-            f"(std / mean).")
+            f"(std / mean), and **{plain.box.drift_high:.0%}** against **{vae.prior.drift_high:.0%}** of the "
+            f"decodings are sent back farther than 99% of real images' codes (round-trip drift).")
 labels, columns = limits_table(measured)
 st.table(pd.DataFrame(columns, index=pd.Index(labels, name="measure (1,000 random samples each, seed 0)")))
 st.markdown(f"""
@@ -89,8 +92,12 @@ st.markdown(f"""
 - **2. Unequal shares.** Each point goes to the class of its nearest training code; a class's share is
   the part of the box's area (uniform samples) or of N(0, I)'s probability mass that it owns. Equal
   shares give a spread of 0 and a ratio of 1x.
-- **3. Quality.** The median confidence of a classifier trained on real {ae.data.item_words(dataset)[1]}
-  on the decoded samples. A classifier trained on clean images is sure of most decodings, odd ones
-  included, so read this row beside the pictures above.
+- **3. Quality.** *Round-trip drift*: decode a sample, encode the image again, and measure how far from
+  the sample the encoder puts it. A sample *drifts* when it comes back farther than 99% of real images'
+  codes do (each model against its own real images); the median is given as a multiple of real
+  images' median. This is the measure that shows the third limit. The median confidence of a
+  classifier trained on real {ae.data.item_words(dataset)[1]} is a weaker one: a classifier trained on
+  clean images is sure of most decodings, odd ones included (on MNIST nearly all of them), so read that
+  row beside the pictures above.
 - **The price.** The last row: what the VAE's KL term costs in reconstruction error.
 """)

@@ -44,7 +44,8 @@ scatter = st.components.v2.component(
 .lx-live-note { color: #777; font-size: 12px; }
 .lx-yours { position: absolute; transform: translate(-50%, -52%); pointer-events: none; z-index: 4;
   font: 30px sans-serif; color: #111; text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff; }
-.lx-trail { position: absolute; left: 0; top: 0; pointer-events: none; z-index: 3; overflow: visible; }""",
+.lx-trail, .lx-arrows { position: absolute; left: 0; top: 0; pointer-events: none; z-index: 3; overflow: visible; }
+.lx-live-drift { color: #6a1b9a; }""",
     js=component_js("latent_scatter.js"),
     isolate_styles=False,  # plotly.js puts its stylesheet in the document head
 )

@@ -4,7 +4,7 @@
 // hovering decodes the point under the cursor at frame rate, a click shows its image in the same frame.
 // Mounted by ui.latent_scatter().
 //
-// Large, rarely changing payloads (the codes, the gap map, the web model, plotly.js itself) are
+// Large, rarely changing payloads (the codes, the shaded map, the web model, plotly.js itself) are
 // fetched by URL once per page and cached in `window`; each Streamlit rerun only sends the small
 // `data` object (marker, styling), so a click does not resend 10,000 points.
 function loadPlotly(url) {
@@ -114,6 +114,49 @@ function placeOverlay(gd, el, z) {
 function placeMarker(gd) {
   placeOverlay(gd, overlay(gd, "lx-marker", "\u2715"), gd.__lxMarker);
   if (gd.__lxDrawn) placeDrawn(gd);
+  placeArrows(gd);
+}
+
+// Round-trip arrows: from a point to where the encoder sends its decoding (E(D(z))), one for the
+// fixed point and one for the point under the mouse. SVG over the plot, like the drawing's trail.
+const ARROW_SVG = '<defs><marker id="lx-arrowhead" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" ' +
+  'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#6a1b9a"/></marker></defs>' +
+  '<line class="lx-arrow-fixed" stroke="#6a1b9a" stroke-width="2.5" marker-end="url(#lx-arrowhead)"/>' +
+  '<line class="lx-arrow-hover" stroke="#6a1b9a" stroke-opacity="0.6" stroke-width="2" stroke-dasharray="5 3" ' +
+  'marker-end="url(#lx-arrowhead)"/>';
+
+function fixedArrow(gd) {
+  const live = gd.__lxLive, r = live && live.fixed && live.fixed.result;
+  if (r && r.roundTrip) return { z: r.z, back: r.roundTrip.back };
+  const d = gd.__lxData;  // without the model in the page: the server's measurement of its marker
+  if (d && d.sent_back && gd.__lxMarker && sameMarker(d.marker, gd.__lxMarker)) return { z: d.marker, back: d.sent_back };
+  return null;
+}
+
+function placeArrows(gd) {
+  let svg = gd.querySelector(".lx-arrows");
+  if (!svg) {
+    svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    svg.setAttribute("class", "lx-arrows");
+    svg.innerHTML = ARROW_SVG;
+    gd.appendChild(svg);
+  }
+  const geo = plotGeometry(gd);
+  const arrows = { fixed: fixedArrow(gd), hover: gd.__lxHoverArrow || null };
+  for (const which of ["fixed", "hover"]) {
+    const line = svg.querySelector(`.lx-arrow-${which}`), a = arrows[which];
+    if (!a || !geo) { line.style.display = "none"; delete line.dataset.back1; continue; }
+    const [x1, y1] = toClient(geo, a.z), [x2, y2] = toClient(geo, a.back);
+    line.setAttribute("x1", (x1 - geo.originLeft).toFixed(1)); line.setAttribute("y1", (y1 - geo.originTop).toFixed(1));
+    line.setAttribute("x2", (x2 - geo.originLeft).toFixed(1)); line.setAttribute("y2", (y2 - geo.originTop).toFixed(1));
+    line.dataset.back1 = a.back[0]; line.dataset.back2 = a.back[1];
+    line.style.display = "";
+  }
+  if (!geo) return;
+  svg.setAttribute("width", gd.clientWidth);
+  svg.setAttribute("height", gd.clientHeight);
+  const left = geo.left - geo.originLeft, top = geo.top - geo.originTop;
+  svg.style.clipPath = `inset(${top}px ${gd.clientWidth - left - geo.width}px ${gd.clientHeight - top - geo.height}px ${left}px)`;
 }
 
 // A drawing's code (from the drawing pad): a star above the data, and a faint trail of where it
@@ -157,17 +200,17 @@ function sameMarker(a, b) {
   return (!a && !b) || (a && b && a[0] === b[0] && a[1] === b[1]);
 }
 
-function gapTrace(gap) {
+// A map shading the plane under the data (backdrops.py): gaps, round-trip drift or decoder
+// sensitivity, each with its own colour scale, chosen on the server.
+function backdropTrace(map) {
   return {
-    type: "heatmap", x: gap.x, y: gap.y, z: gap.z, zmin: 0, zmax: gap.zmax, hoverinfo: "skip", zsmooth: "best",
-    // Transparent where the data are, orange from the "edge" threshold, red twice as far out.
-    colorscale: [[0, "rgba(255,255,255,0)"], [gap.inside / gap.zmax, "rgba(255,255,255,0)"],
-                 [gap.edge / gap.zmax, "rgba(253,174,97,0.5)"], [1, "rgba(215,48,39,0.7)"]],
+    type: "heatmap", x: map.x, y: map.y, z: map.z, zmin: 0, zmax: map.zmax, hoverinfo: "skip", zsmooth: "best",
+    colorscale: map.colorscale, name: map.title,
     // A horizontal colour bar along the figure's bottom edge: beside the plot it would sit on top of
     // the legend whenever the plot is short (two scatters side by side).
     showscale: true,
     colorbar: { orientation: "h", yref: "container", y: 0.01, yanchor: "bottom", x: 0.5, xanchor: "center",
-                len: 0.5, thickness: 8, title: { text: "gap", side: "right" } },
+                len: 0.5, thickness: 8, title: { text: map.title, side: "right" } },
   };
 }
 
@@ -202,6 +245,7 @@ function livePanel(parent, live) {
     panel.className = "lx-live";
     panel.innerHTML = '<canvas class="lx-live-image" width="28" height="28"></canvas>' +
       '<div class="lx-live-title"></div><div class="lx-live-z"></div><div class="lx-live-gap"></div>' +
+      '<div class="lx-live-drift"></div>' +
       '<div class="lx-live-place"></div><div class="lx-live-note"></div>';
     parent.appendChild(panel);
   }
@@ -228,6 +272,11 @@ function paintPreview(panel, result, title, size) {
   const place = result.place;
   panel.querySelector(".lx-live-gap").textContent = place ? `gap measure ${place.gap.toFixed(1)}` : "";
   panel.querySelector(".lx-live-place").textContent = place ? place.sentence : "";
+  const trip = result.roundTrip;
+  panel.querySelector(".lx-live-drift").textContent = trip ? `round-trip drift ${trip.drift.toFixed(2)}: ${
+    { typical: "like real images", raised: "more than most real images",
+      high: "more than 99% of real images" }[trip.level]} (arrow: where its image is sent back)` : "";
+  panel.dataset.drift = trip ? trip.drift : "";
   panel.dataset.z1 = z[0];
   panel.dataset.z2 = z[1];
   panel.dataset.source = title;
@@ -244,7 +293,7 @@ function showIdle(panel, text) {
   ctx.fillStyle = "#eee";
   ctx.fillRect(0, 0, canvas.width, canvas.height);
   panel.querySelector(".lx-live-title").textContent = text;
-  for (const cls of ["z", "gap", "place"]) panel.querySelector(`.lx-live-${cls}`).textContent = "";
+  for (const cls of ["z", "gap", "drift", "place"]) panel.querySelector(`.lx-live-${cls}`).textContent = "";
   panel.dataset.source = "";
 }
 
@@ -286,6 +335,8 @@ function bindLive(gd, parent) {
     else showIdle(p, hoverAllowed(gd) ? "Move the mouse over the plot to decode live; click to fix a point."
                                        : "Click or tap the plot to decode a point.");
     overlay(gd, "lx-hover", "").style.display = "none";
+    gd.__lxHoverArrow = null;
+    placeArrows(gd);
   };
   state.showFixed = showFixed;
 
@@ -295,6 +346,8 @@ function bindLive(gd, parent) {
       if (!p || (!state.hovering && !linked) || (linked && state.linkedAt !== linked)) return;
       paintPreview(p, result, label, size());
       placeOverlay(gd, overlay(gd, "lx-hover", ""), result.z);
+      gd.__lxHoverArrow = result.roundTrip ? { z: result.z, back: result.roundTrip.back } : null;
+      placeArrows(gd);
     });
   };
   state.decodeHover = decodeHover;
@@ -391,7 +444,7 @@ function startLive(gd, parent, data) {
       // The pages still work through the server; say once, quietly, that the preview is off.
       state.failed = err.message || String(err);
       panel.querySelector("canvas").style.display = "none";
-      for (const cls of ["title", "z", "gap", "place"]) panel.querySelector(`.lx-live-${cls}`).textContent = "";
+      for (const cls of ["title", "z", "gap", "drift", "place"]) panel.querySelector(`.lx-live-${cls}`).textContent = "";
       panel.querySelector(".lx-live-note").textContent =
         `Live preview is off (the model could not run in this page: ${state.failed}); clicks are decoded by the server.`;
       parent.dataset.live = "off";
@@ -442,7 +495,7 @@ export default function (component) {
   if (data.live) startLive(gd, wrap, data);
   const viewKey = `${gd.__lxKey}|${data.revision}`;
   // Everything but the marker: when it is unchanged (a click rerun), only the marker may move.
-  const drawKey = JSON.stringify([data.points_url, data.gap_url, data.point_size, data.opacity,
+  const drawKey = JSON.stringify([data.points_url, data.map_url, data.point_size, data.opacity,
                                   data.revision, data.x_range, data.y_range, data.path]);
   const cleanup = () => {
     if (gd.__lxLive) { gd.__lxLive.unbind(); gd.__lxLive = null; }
@@ -461,11 +514,11 @@ export default function (component) {
     return cleanup;
   }
 
-  Promise.all([loadPlotly(data.plotly_url), loadJSON(data.points_url), loadJSON(data.gap_url)])
-    .then(([Plotly, points, gap]) => {
-      // Data first, then everything drawn on top of it: the gap map stays underneath as a backdrop.
+  Promise.all([loadPlotly(data.plotly_url), loadJSON(data.points_url), loadJSON(data.map_url)])
+    .then(([Plotly, points, backdrop]) => {
+      // Data first, then everything drawn on top of it: the shaded map stays underneath as a backdrop.
       const traces = [];
-      if (gap) traces.push(gapTrace(gap));
+      if (backdrop) traces.push(backdropTrace(backdrop));
       traces.push(...classTraces(points, data));
       if (data.path) {
         // WebGL like the data, and after it: an SVG trace would lie under the WebGL dots.
@@ -477,7 +530,7 @@ export default function (component) {
       const layout = {
         uirevision: data.revision,  // keeps zoom, pan and hidden digits across reruns
         clickanywhere: true, hovermode: "closest", dragmode: "zoom",
-        margin: { l: 50, r: 10, t: 10, b: gap ? 85 : 45 },
+        margin: { l: 50, r: 10, t: 10, b: backdrop ? 85 : 45 },
         xaxis: { title: { text: "z1" }, range: view ? view.x : data.x_range, zeroline: false },
         yaxis: { title: { text: "z2" }, range: view ? view.y : data.y_range, zeroline: false,
                  scaleanchor: "x", scaleratio: 1 },

@@ -203,6 +203,30 @@ function webModelModule() {
            `The decoder never saw anything here.`;
   }
 
+  // Round-trip drift in words: the same sentences as ae.quality.where_sent and describe_drift.
+  function whereSent(place, names) {
+    if (place.gap > place.edge) return "in empty space";
+    const counts = {};
+    for (const l of place.neighbourLabels) counts[l] = (counts[l] || 0) + 1;
+    let top = null;  // the commonest label; ties go to the smallest, as numpy's unique + argmax
+    for (const l of Object.keys(counts).map(Number).sort((a, b) => a - b)) if (top === null || counts[l] > counts[top]) top = l;
+    const name = top >= 0 && top < names.length ? names[top] : String(top);
+    return `${place.gap <= place.inside ? "among" : "near"} the ${plural(name)}`;
+  }
+
+  function describeDrift(d, back, scale, near) {
+    const there = near ? `, ${near}` : "";
+    const at = `(${back[0].toFixed(2)}, ${back[1].toFixed(2)})${there}`;
+    if (d <= scale.typical)
+      return `The encoder puts this decoding back ${d.toFixed(2)} from where it was drawn, as it does for real ` +
+             `images (9 in 10 of their codes come back within ${scale.typical.toFixed(2)}): the image means this place.`;
+    if (d <= scale.high)
+      return `The encoder puts this decoding ${d.toFixed(2)} away, at ${at}: farther than 9 in 10 real images' ` +
+             `codes come back (${scale.typical.toFixed(2)}), so the image only partly means this place.`;
+    return `The encoder sends this decoding ${d.toFixed(2)} away, to ${at}: farther than 99% of real images' ` +
+           `codes come back (${scale.high.toFixed(2)}). However crisp it looks, the image is not what this place means.`;
+  }
+
   class WebModel {
     constructor(buffer) {
       const { header, tensor } = parse(buffer);
@@ -217,6 +241,17 @@ function webModelModule() {
         this.labels = tensor("labels");
         this.gap = header.gap;
       }
+      this.drift = header.drift || null;  // {usual, typical, high}: the scale of round-trip drift
+    }
+
+    /** Where the encoder sends the decoder's image of z, how far that is, and what it means. */
+    roundTrip(z, image) {
+      const back = this.encode(image);
+      const d = Math.hypot(...back.map((v, i) => v - z[i]));
+      const near = this.codes ? whereSent(this.place(back), this.names) : null;
+      const s = this.drift;
+      return { back, drift: d, near, level: d <= s.typical ? "typical" : d <= s.high ? "raised" : "high",
+               sentence: describeDrift(d, back, s, near) };
     }
 
     /** z (array of z_dim numbers) -> Float32Array of size*size pixels in [0, 1], row by row. */
@@ -247,12 +282,17 @@ function webModelModule() {
   }
 
   // A request from a page: {z} decodes that point; {pixels} encodes an image first (its code is z).
+  // A point's result also says where its decoding's round trip lands (not for drawings: their code
+  // came from an image already).
   function runRequest(model, request) {
     const z = request.pixels ? model.encode(request.pixels) : Array.from(request.z);
-    return { z, image: model.decode(z), place: model.place(z) };
+    const image = model.decode(z);
+    const result = { z, image, place: model.place(z) };
+    if (!request.pixels && !request.fromImage && model.drift) result.roundTrip = model.roundTrip(z, image);
+    return result;
   }
 
-  return { parse, WebModel, describePlace, runRequest };
+  return { parse, WebModel, describePlace, describeDrift, whereSent, runRequest };
 }
 
 // The worker's side: one model per worker; answers each request it is sent (the page sends only
@@ -270,7 +310,7 @@ function webModelWorker(M) {
         if (m.request.pixels) {  // the code first: the page can move the point before the image is ready
           const z = model.encode(m.request.pixels);
           self.postMessage({ type: "encoded", id: m.id, z, place: model.place(z) });
-          m.request = { z };
+          m.request = { z, fromImage: true };
         }
         const result = M.runRequest(model, m.request);
         self.postMessage({ type: "done", id: m.id, ...result, ms: performance.now() - t0 }, [result.image.buffer]);

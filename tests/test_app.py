@@ -95,7 +95,7 @@ def test_a_broken_checkpoint_shows_an_error_and_the_rest_keeps_working(monkeypat
     at.selectbox(key="ex_checkpoint").select("broken.pt").run()
     assert not at.exception
     assert words in at.error[0].value and "Pick another checkpoint" in at.error[0].value
-    assert at.sidebar.toggle(key="ex_gaps") is not None  # the sidebar still works
+    assert at.sidebar.radio(key="ex_backdrop") is not None  # the sidebar still works
     at.selectbox(key="ex_checkpoint").select("mnist_ae_z2.pt").run()
     assert not at.error and not at.exception
 
@@ -118,7 +118,9 @@ def test_no_checkpoints_at_all(monkeypatch, tmp_path):
 
 def test_sidebar_controls_rerun_cleanly(monkeypatch, mnist_path):
     at = run_app(monkeypatch, query={"z1": "1", "z2": "1"}, data_dir=mnist_path)
-    at.toggle(key="ex_gaps").set_value(True).run()
+    for backdrop in ("gaps", "drift", "sensitivity"):
+        at.radio(key="ex_backdrop").set_value(backdrop).run()
+        assert not at.exception and not at.error
     at.radio(key="ex_which").set_value("train").run()
     at.slider(key="ex_size").set_value(7).run()
     assert not at.exception and not at.error

@@ -43,3 +43,19 @@ def test_the_shipped_classifiers_read_the_real_test_sets(dataset, floor, request
     accuracy = float((predicted == test.labels.numpy()).mean())
     assert accuracy >= floor and accuracy == pytest.approx(judge.test_accuracy, abs=1e-4)
     assert np.median(confidence) > 0.9
+
+
+def test_features_are_what_the_class_layer_reads():
+    import numpy as np
+    import torch
+    from ae.classifier import Classifier, features
+
+    torch.manual_seed(0)
+    model = Classifier().eval()
+    images = torch.rand(5, 28, 28)
+    f = features(model, images.numpy())
+    assert f.shape == (5, 128) and (f >= 0).all()
+    with torch.no_grad():
+        logits = model(images[:, None]).numpy()
+    last = model.net[-1]
+    assert np.allclose(f @ last.weight.detach().numpy().T + last.bias.detach().numpy(), logits, atol=1e-5)

@@ -101,6 +101,31 @@ def test_measure_limits_on_two_far_clusters():
     assert m.prior.area_ratio == float("inf")  # N(0, I) lies wholly on class 0's side
     assert np.isnan(m.box.confidence) and np.isnan(m.test_mse)
     labels, columns = limits_table({"model": m})
-    assert len(labels) == len(columns["model"]) == 2 * 4 + 1
+    assert len(labels) == len(columns["model"]) == 2 * 6 + 1
     assert columns["model"][labels.index("2. class shares, largest / smallest: drawn from N(0, I)")].startswith("∞")
     assert columns["model"][labels.index("3. median classifier confidence: drawn from N(0, I)")] == "n/a"
+
+
+def test_limit_3_by_round_trip_drift_tells_an_exact_model_from_one_that_ignores_its_code():
+    from ae.limits import measure_sampler
+    from ae.quality import RoundTrip
+    from test_quality import Stub, exact_pair
+    import torch
+
+    rng = np.random.default_rng(1)
+    codes = rng.normal(size=(400, 2)).astype(np.float32)
+    index = LatentIndex(codes, rng.integers(0, 2, 400))
+    points = rng.uniform(-6, 6, size=(300, 2))
+    shares = np.array([0.5, 0.5])
+
+    exact = measure_sampler(points, shares, index, RoundTrip(exact_pair(), codes))
+    assert exact.drift_high == 0.0
+
+    # A decoder that forgets z draws one image; the encoder sends it to (0, 0), whatever the point.
+    blank = Stub(lambda x: torch.zeros(len(x), 2), lambda z: torch.zeros(len(z), 1, 28, 28))
+    rt = RoundTrip(blank, codes)
+    forgetful = measure_sampler(points, shares, index, rt)
+    far = np.linalg.norm(points, axis=1)
+    assert forgetful.drift_high == pytest.approx(np.mean(far > rt.high))
+    assert forgetful.drift_ratio == pytest.approx(np.median(far) / np.median(np.linalg.norm(codes[::1], axis=1)), rel=0.05)
+    assert forgetful.drift_high > 0.5 and np.isnan(forgetful.confidence)

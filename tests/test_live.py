@@ -9,6 +9,7 @@ from PIL import Image
 import ae
 import ae.limits
 from ae.export import export_checkpoint
+from ae.quality import RoundTrip, describe_drift, round_trip, where_sent
 from app_server import decoded_caption, plot_area, to_data, to_pixels, wait_for_new_caption
 from conftest import ROOT
 
@@ -24,6 +25,8 @@ RUN_IN_PAGE = """([b64, points, images]) => {
         decoded: points.map((z) => Array.from(model.decode(z))),
         encoded: images.map((pixels) => model.encode(pixels)),
         places: points.map((z) => { const p = model.place(z); return [p.gap, p.sentence]; }),
+        trips: points.map((z) => { const r = window.__latentExplorer.lib.runRequest(model, {z}).roundTrip;
+                                   return [r.back, r.drift, r.near, r.sentence]; }),
     };
 }"""
 
@@ -58,11 +61,29 @@ def test_the_page_runs_every_shipped_model_like_the_library(page_and_url, path, 
     for point, (_, sentence) in zip(points, got["places"]):
         assert sentence == ae.describe_place(index.place(point), names)
 
+    # Round-trip drift: where the page's encoder sends each decoding, and the same words as the library.
+    rt = RoundTrip(ckpt.model, ckpt.test_codes)
+    backs = np.array([t[0] for t in got["trips"]])
+    assert np.abs(backs - round_trip(ckpt.model, points)).max() <= 1e-3
+    assert np.allclose([t[1] for t in got["trips"]], np.linalg.norm(backs - points, axis=1), atol=1e-5)
+    for back, d, near, sentence in got["trips"]:
+        assert near == where_sent(index.place(back), names)
+        assert sentence == describe_drift(d, back, rt, near)
+    levels = np.array([t[1] for t in got["trips"]]) > rt.high
+    assert 0 < levels.sum() < len(levels)  # both kinds of sentence were compared
+
 
 def live_panel(page, nth=0):
     return page.evaluate("""(nth) => { const p = document.querySelectorAll('.lx-live')[nth];
         return {source: p.dataset.source, z: [Number(p.dataset.z1), Number(p.dataset.z2)],
-                gap: Number(p.dataset.gap), text: p.innerText}; }""", nth)
+                gap: Number(p.dataset.gap), drift: Number(p.dataset.drift), text: p.innerText}; }""", nth)
+
+
+def arrow_of(page, which, nth=0):
+    """Where the round-trip arrow `which` ('fixed' or 'hover') of the nth scatter points, if shown."""
+    return page.evaluate("""([which, nth]) => { const l = document.querySelectorAll('.lx-arrow-' + which)[nth];
+        return l && l.style.display !== 'none' && l.dataset.back1 !== undefined
+            ? [Number(l.dataset.back1), Number(l.dataset.back2)] : null; }""", [which, nth])
 
 
 def sent_frames(page):
@@ -97,6 +118,7 @@ def test_hovering_decodes_under_the_mouse_without_asking_the_server(page_and_url
                                    arg=list(to_data(area, px, py)), timeout=5_000)
             panel = live_panel(page)
             assert panel["source"] == "Under the cursor" and "gap measure" in panel["text"]
+            assert "round-trip drift" in panel["text"] and arrow_of(page, "hover") is not None
             seen.add(tuple(panel["z"]))
         assert len(seen) == 15
         assert frames["n"] == before, "hovering sent messages to the server"
@@ -140,6 +162,13 @@ def test_a_click_shows_its_image_before_the_server_answers_and_the_server_agrees
         page.wait_for_selector("[data-testid='stMetricValue']", timeout=10_000)
         shown = float(page.inner_text("[data-testid='stMetricValue']"))
         assert abs(shown - panel["gap"]) <= 0.1
+        # The round trip: an arrow from the point to where its decoding is sent back, as the library says.
+        ckpt = ae.load_checkpoint(ROOT / "checkpoints" / "mnist_ae_z2.pt")
+        back = round_trip(ckpt.model, [panel["z"]])[0]
+        arrow = arrow_of(page, "fixed")
+        assert arrow is not None and np.abs(np.array(arrow) - back).max() <= 1e-3
+        drift = float(page.locator("[data-testid='stMetricValue']").nth(1).inner_text())
+        assert abs(drift - panel["drift"]) <= 0.006 and "round-trip drift" in panel["text"]
     finally:
         page.context.close()
 
@@ -155,6 +184,10 @@ def test_without_the_weight_file_the_server_still_decodes_and_says_so_once(page_
         area = plot_area(page)
         page.mouse.click(area["left"] + area["width"] / 2, area["top"] + area["height"] / 2)
         assert wait_for_new_caption(page, None).startswith("decoded at z = ")
+        # No model in the page, but the server's measurement still draws the round-trip arrow.
+        page.wait_for_function("() => { const l = document.querySelector('.lx-arrow-fixed');"
+                               " return l && l.style.display !== 'none' && l.dataset.back1 !== undefined; }",
+                               timeout=10_000)
     finally:
         page.context.close()
 

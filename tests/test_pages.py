@@ -1,6 +1,7 @@
 """Every chapter page under AppTest: renders, its controls work, no exception, with and without the dataset."""
 import io
 
+import numpy as np
 import pytest
 import streamlit as st
 from PIL import Image, ImageDraw
@@ -81,14 +82,23 @@ def test_random_sampling_numbers(monkeypatch, mnist_path):
     at.number_input(key="rs_seed").set_value(3).run()
     ok(at)
     table = at.table[0].value
-    share = float(table.loc["random points in gaps (uniform in the codes' box)", "value"].rstrip("%"))
+    share = float(table.loc["1. samples in gaps (uniform in the codes' box)", "value"].rstrip("%"))
     assert 0 < share < 100
+    # Limit 3 by round-trip drift: the page's share is the library's for the same 500 samples.
+    import ae.limits
+    from ae.quality import RoundTrip
+    ckpt = ae.load_checkpoint(ROOT / "checkpoints" / "mnist_ae_z2.pt")
+    rt = RoundTrip(ckpt.model, ckpt.test_codes)
+    points = ae.limits.sample_box(ae.limits.codes_box(ckpt.test_codes), 500, seed=3)
+    drifting = table.loc["3. samples whose decoding drifts more than 99% of real images' (uniform in the codes' box)", "value"]
+    assert drifting == f"{np.mean(rt.drift(points).drift > rt.high):.0%}" and drifting != "0%"
+    assert any("Round-trip drift" in m.value and "come back farther" in m.value for m in at.markdown)
     # The same page with N(0, I) samples: the plain autoencoder's codes spread far wider than the
     # prior, so its samples crowd into a few classes near the origin.
     at.radio(key="rs_source").set_value("prior").run()
     ok(at)
-    ratio = at.table[0].value.loc["largest / smallest class share (share of N(0, I))", "value"]
-    assert ratio == "∞" or float(ratio.rstrip("x")) > 10
+    ratio = at.table[0].value.loc["2. class shares, largest / smallest (drawn from N(0, I))", "value"]
+    assert ratio.startswith("∞") or float(ratio.rstrip("x")) > 10
 
 
 def test_random_sampling_defaults_to_the_prior_for_a_vae(monkeypatch, mnist_path):
@@ -99,7 +109,7 @@ def test_random_sampling_defaults_to_the_prior_for_a_vae(monkeypatch, mnist_path
     at.run()
     ok(at)
     assert at.radio(key="rs_source").value == "prior"
-    share = float(at.table[0].value.loc["random points in gaps (drawn from N(0, I))", "value"].rstrip("%"))
+    share = float(at.table[0].value.loc["1. samples in gaps (drawn from N(0, I))", "value"].rstrip("%"))
     assert share < 20
 
 
@@ -212,6 +222,14 @@ def test_marks_on_a_scatter_are_drawn_above_the_data(page, name, setup, monkeypa
     assert len(data) == 10 and max(data) < mark, kinds
 
 
+def plotly_array(value) -> np.ndarray:
+    """A figure's array as sent to the browser: a list, or plotly's base64 typed array."""
+    import base64
+    if isinstance(value, dict):
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+    return np.asarray(value, dtype=float)
+
+
 def chart(at, key_part: str) -> dict:
     """The spec of the Plotly chart whose element id mentions `key_part`."""
     import json
@@ -227,6 +245,18 @@ def test_charts_read_cleanly(monkeypatch, mnist_path):
     profile = chart(at, "ip_profile")["layout"]
     assert profile["yaxis2"]["tickvals"] == [0, 0.25, 0.5, 0.75, 1]
     assert profile["legend"]["orientation"] == "h" and profile["legend"]["y"] > 1  # above the plot, over no tick
+    # Round-trip drift has its own axis and line, and its values are the library's.
+    spec = chart(at, "ip_profile")
+    drift = next(t for t in spec["data"] if t["name"] == "round-trip drift")
+    assert drift["yaxis"] == "y3" and profile["yaxis3"]["overlaying"] == "y"
+    import ae.limits
+    from ae.quality import RoundTrip
+    ckpt = ae.load_checkpoint(ROOT / "checkpoints" / "mnist_ae_z2.pt")
+    ends = [at.query_params[k] for k in ("start", "end")]  # a list of values, or one string
+    a, b = (ckpt.test_codes[int(v[0] if isinstance(v, list) else v)] for v in ends)
+    values = plotly_array(drift["y"])
+    path = ae.limits.interpolate(a, b, len(values))
+    assert np.allclose(values, RoundTrip(ckpt.model, ckpt.test_codes).drift(path).drift, atol=1e-4)
 
     at = run_page(ROOT / "app_pages" / "1_Reconstructions.py", monkeypatch, mnist_path)
     assert chart(at, "rec_bars")["layout"]["xaxis"]["tickvals"] == digits  # every digit labelled
