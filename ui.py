@@ -28,6 +28,8 @@ import components
 ROOT = Path(__file__).resolve().parent
 # AE_CHECKPOINT_DIR points the app at another folder of checkpoints (the tests use it).
 CHECKPOINT_DIR = Path(os.environ.get("AE_CHECKPOINT_DIR", ROOT / "checkpoints"))
+# Models trained on the Train page (not in git; never overwriting a shipped file). AE_TRAINED_DIR moves it.
+TRAINED_DIR = Path(os.environ.get("AE_TRAINED_DIR", ROOT / "trained"))
 # One intra-op thread: the server decodes single points for many sessions at once, and with more
 # threads a busy machine turns a 1 ms decode into 100 ms of thread contention.
 torch.set_num_threads(1)
@@ -209,13 +211,13 @@ def px(size: int) -> int:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _checkpoint_kind(path: str, stamp: float) -> tuple[str | None, str | None]:
-    """(dataset, model type) of a checkpoint file, or (None, None) if it cannot be read."""
+def _checkpoint_kind(path: str, stamp: float) -> tuple[str | None, str | None, int | None]:
+    """(dataset, model type, latent size) of a checkpoint file, or Nones if it cannot be read."""
     try:
         ckpt = _load(path, stamp)
     except ae.CheckpointError:
-        return None, None
-    return ckpt.dataset, ckpt.model_type
+        return None, None, None
+    return ckpt.dataset, ckpt.model_type, (ckpt.full or ckpt).config.z_dim
 
 
 def _dataset_of(path: Path) -> str | None:
@@ -226,12 +228,22 @@ def _dataset_of(path: Path) -> str | None:
     return _checkpoint_kind(str(path), _stamp(path))[0]
 
 
+def checkpoint_path(name: str) -> Path:
+    """Where the checkpoint called `name` lives: the shipped folder, else the Train page's folder."""
+    shipped = CHECKPOINT_DIR / name
+    return shipped if shipped.exists() or not (TRAINED_DIR / name).exists() else TRAINED_DIR / name
+
+
 def list_checkpoints(dataset: str | None = None) -> list[str]:
-    """Autoencoder checkpoints (of one dataset, if given); classifiers (`*_classifier.pt`) are not listed.
+    """Autoencoder checkpoints (of one dataset, if given): the shipped ones, then those trained in the
+    app; classifiers (`*_classifier.pt`) are not listed.
 
     A file that cannot be read is listed under every dataset, so that picking it explains what is wrong.
     """
-    paths = sorted(p for p in CHECKPOINT_DIR.glob("*.pt") if not p.name.endswith("_classifier.pt"))
+    shipped = sorted(p for p in CHECKPOINT_DIR.glob("*.pt") if not p.name.endswith("_classifier.pt"))
+    trained = sorted(p for p in TRAINED_DIR.glob("*.pt") if p.name not in {q.name for q in shipped}) \
+        if TRAINED_DIR.is_dir() else []
+    paths = shipped + trained
     _prune_static(tuple(p.stem for p in paths))
     if dataset is None:
         return [p.name for p in paths]
@@ -239,9 +251,14 @@ def list_checkpoints(dataset: str | None = None) -> list[str]:
 
 
 def model_type_of(name: str) -> str | None:
-    """'ae' or 'vae' for a checkpoint in CHECKPOINT_DIR, None if it cannot be read."""
-    path = CHECKPOINT_DIR / name
+    """'ae' or 'vae' for a checkpoint, None if it cannot be read."""
+    path = checkpoint_path(name)
     return _checkpoint_kind(str(path), _stamp(path))[1]
+
+
+def latent_size_of(name: str) -> int | None:
+    path = checkpoint_path(name)
+    return _checkpoint_kind(str(path), _stamp(path))[2]
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
@@ -306,12 +323,18 @@ def _stamp(path: Path) -> float:
 
 @st.cache_resource(show_spinner="Loading the model...", max_entries=8)
 def _load(path: str, stamp: float) -> ae.Checkpoint:
-    return ae.load_checkpoint(path)
+    """The checkpoint, as the app shows it: a model with more than two latent dimensions is seen in
+    its codes' principal plane (`ckpt.plane`; `ckpt.full` is the whole model)."""
+    ckpt = ae.load_checkpoint(path)
+    if ckpt.config.z_dim < 2:
+        raise ae.CheckpointMismatch(f"{Path(path).name} has a 1-D latent space; the app plots two dimensions. "
+                                    f"Train with --z-dim 2 or more.")
+    return ae.plane_checkpoint(ckpt)
 
 
 def load_checkpoint(name: str) -> tuple[ae.Checkpoint | None, str | None]:
     """The checkpoint (cached per file version), or None and a message saying what is wrong."""
-    path = CHECKPOINT_DIR / name
+    path = checkpoint_path(name)
     try:
         return _load(str(path), _stamp(path)), None
     except ae.CheckpointError as e:
@@ -598,7 +621,7 @@ def _test_errors(path: str, stamp: float) -> np.ndarray:
     from ae.train import reconstruction_errors
     ckpt = _load(path, stamp)
     test, _ = dataset_images(ckpt, "test")
-    return reconstruction_errors(ckpt.model, test.images, torch.device("cpu"))
+    return reconstruction_errors((ckpt.full or ckpt).model, test.images, torch.device("cpu"))
 
 
 def test_errors(ckpt: ae.Checkpoint) -> np.ndarray:
@@ -705,7 +728,7 @@ def choose_pair(prefix: str, dataset: str) -> tuple[ae.Checkpoint, ae.Checkpoint
     kinds = {name: model_type_of(name) for name in names}
     picked = []
     for kind, label in (("ae", "Plain autoencoder"), ("vae", "Variational autoencoder")):
-        options = [n for n in names if kinds[n] == kind]
+        options = [n for n in names if kinds[n] == kind and latent_size_of(n) == 2]
         if not options:
             st.error(f"No {label.lower()} checkpoint for {ae.data.dataset_title(dataset)} in checkpoints/. "
                      f"Train one: `python -m ae.train --dataset {dataset} --model {kind} "
@@ -727,6 +750,29 @@ def choose_pair(prefix: str, dataset: str) -> tuple[ae.Checkpoint, ae.Checkpoint
             st.query_params[param] = choice
         picked.append(load_checkpoint(choice)[0])
     return picked[0], picked[1]
+
+
+def require_2d(ckpt: ae.Checkpoint, what: str) -> None:
+    """Stop the page, saying why, for a checkpoint with more than two latent dimensions."""
+    if ckpt.plane is None:
+        return
+    st.info(plain_text(
+        f"{ckpt.path.name} has {ckpt.full.config.z_dim} latent dimensions; {what} needs a 2-D latent space, where "
+        f"the plot is the whole space. Pick a *_z2 checkpoint in the sidebar, open the explorer to see this "
+        f"model's codes in their principal plane, or Reconstructions to compare it with a 2-D model."))
+    st.stop()
+
+
+def plane_note(ckpt: ae.Checkpoint) -> None:
+    """For a model seen in its principal plane: say so, and what that means for the numbers."""
+    if ckpt.plane is None:
+        return
+    z, share = ckpt.full.config.z_dim, float(ckpt.plane.explained.sum())
+    st.info(plain_text(
+        f"{ckpt.path.name} has {z} latent dimensions. The plot shows its codes projected on their first two "
+        f"principal components (together {share:.0%} of the codes' variance); a click decodes that point of "
+        f"the plane, with the other {z - 2} directions at the codes' mean. Gap measure and drift are measured "
+        f"in this plane: codes far apart in {z} dimensions can land close together here."))
 
 
 def sampling_box(ckpt: ae.Checkpoint):

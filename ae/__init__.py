@@ -7,6 +7,7 @@ from .checkpoint import (Checkpoint, CheckpointCorrupt, CheckpointError, Checkpo
                          save_checkpoint)
 from .data import DataUnavailable, ImageSet, class_names, load_images
 from .latent import LatentIndex, decode, decode_grid, decode_point, describe_place, encode, grid_points
+from .plane import Plane, plane_checkpoint, principal_plane
 from .model import AEConfig, Autoencoder, VariationalAutoencoder, build_model, kl_divergence
 
 __all__ = [
@@ -14,5 +15,5 @@ __all__ = [
     "CheckpointMismatch", "CheckpointNotFound", "CheckpointUnsafe", "DataUnavailable", "ImageSet",
     "LatentIndex", "class_names", "decode", "decode_grid", "decode_point", "describe_place", "encode",
     "grid_points", "load_checkpoint", "load_images", "save_checkpoint", "VariationalAutoencoder",
-    "build_model", "kl_divergence",
+    "build_model", "kl_divergence", "Plane", "plane_checkpoint", "principal_plane",
 ]

@@ -67,6 +67,10 @@ class Checkpoint:
     # The test codes as training went: (1 + epochs, N_test, z_dim) float32, frame 0 before training,
     # frame k after epoch k; None for checkpoints trained before snapshots were stored.
     snapshots: np.ndarray | None = None
+    # Set by ae.plane.plane_checkpoint for a model with more than 2 latent dimensions seen in its
+    # codes' principal plane: the plane, and the full checkpoint (for reconstructions).
+    plane: object | None = None
+    full: "Checkpoint | None" = None
 
     @property
     def epochs(self) -> int:
@@ -79,7 +83,7 @@ class Checkpoint:
     def __repr__(self) -> str:
         # One line: the dataclass default would print every weight and the optimizer's state.
         mse = f", test MSE {self.test_mse:.4f}" if self.test_mse is not None else ""
-        name = self.path.name if self.path else "unsaved"
+        name = (self.path.name if self.path else "unsaved") + (" in its principal plane" if self.plane is not None else "")
         return (f"Checkpoint({name}: {self.model_type} on {self.dataset}, z_dim {self.config.z_dim}, "
                 f"{self.epochs} epoch{'' if self.epochs == 1 else 's'}{mse}, {len(self.train_codes):,} train / "
                 f"{len(self.test_codes):,} test codes)")

@@ -27,6 +27,7 @@ with st.sidebar:
         live_hover=ui.hover_preview_toggle("ex"))
 if ckpt is None:
     st.stop()
+ui.plane_note(ckpt)
 
 notice = None
 if st.session_state.get("ex_point_model", ckpt.path.name) != ckpt.path.name:

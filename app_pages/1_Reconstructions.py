@@ -1,6 +1,6 @@
-"""Reconstructions: originals beside what the decoder rebuilds from their two numbers."""
+"""Reconstructions: originals beside what one or two models rebuild from their codes."""
 import numpy as np
-import plotly.express as px
+import plotly.graph_objects as go
 import streamlit as st
 
 import ae
@@ -8,8 +8,9 @@ import ui
 
 st.set_page_config(page_title="Reconstructions", layout="wide")
 st.title("Reconstructions")
-st.caption("Each test image is squeezed into two numbers and rebuilt from them. The rebuilds keep the "
-           "rough shape but lose detail: two numbers cannot hold a whole handwriting style or fabric pattern.")
+st.caption("Each test image is squeezed into a few numbers and rebuilt from them. With two numbers the rebuilds "
+           "keep the rough shape but lose detail; compare a model with a larger latent space (a *_z10 "
+           "checkpoint) on the same images to see what more numbers buy.")
 ckpt = ui.choose_checkpoint("rec")
 if ckpt is None:
     st.stop()
@@ -19,6 +20,10 @@ if test is None:
     st.stop()
 
 with st.sidebar:
+    others = [n for n in ui.list_checkpoints(ckpt.dataset) if n != ckpt.path.name]
+    other_name = st.selectbox("Compare with", [None] + others, key="rec_other",
+                              format_func=lambda n: "nothing" if n is None else n,
+                              help="Another checkpoint of this dataset, reconstructing the same images.")
     count = st.slider("Images", 4, 16, 8, key="rec_count")
     typed = st.text_input("Test image indices (optional)", key="rec_indices", placeholder="e.g. 0, 7, 42")
     seed = st.number_input("Random pick", 0, 10_000, 0, key="rec_seed", help="Change to draw other images.")
@@ -29,19 +34,36 @@ if warning:
 if not indices:
     indices = np.random.default_rng(int(seed)).choice(len(test), count, replace=False).tolist()
 
-decoded = ae.decode(ckpt.model, ckpt.test_codes[indices])  # the stored codes are the encoder's
-originals = test.images[indices, 0].numpy()
-errors = ((originals - decoded) ** 2).mean(axis=(1, 2))
+models = [ckpt]
+if other_name is not None:
+    other, problem = ui.load_checkpoint(other_name)
+    if other is None:
+        st.error(ui.plain_text(f"{other_name}: {problem}"))
+    elif len(other.test_codes) != len(test.images):
+        st.error(ui.plain_text(f"{other_name} was trained on another test set; it cannot rebuild these images."))
+    else:
+        models.append(other)
+
 names = ae.class_names(ckpt.dataset)
+originals = test.images[indices, 0].numpy()
 st.subheader("Originals")
 ui.image_strip(originals, [f"#{i} · {names[int(ckpt.test_labels[i])]}" for i in indices])
-st.subheader("Reconstructions")
-ui.image_strip(decoded, [f"({ckpt.test_codes[i, 0]:.1f}, {ckpt.test_codes[i, 1]:.1f}) · MSE {e:.3f}"
-                                  for i, e in zip(indices, errors)])
+per_class = {}
+for model in models:
+    full = model.full or model  # a larger latent space rebuilds from all its numbers, not the plotted plane
+    decoded = ae.decode(full.model, full.test_codes[indices])  # the stored codes are the encoder's
+    errors = ((originals - decoded) ** 2).mean(axis=(1, 2))
+    per_image = ui.test_errors(model)
+    z = full.config.z_dim
+    st.subheader(ui.plain_text(f"{model.path.name}: {z} latent numbers, test MSE {per_image.mean():.4f}"))
+    code = (lambda i: f"({full.test_codes[i, 0]:.1f}, {full.test_codes[i, 1]:.1f}) · ") if z == 2 else (lambda i: "")
+    ui.image_strip(decoded, [f"{code(i)}MSE {e:.3f}" for i, e in zip(indices, errors)])
+    per_class[model.path.name] = [float(per_image[model.test_labels == c].mean()) for c in range(len(names))]
 
-per_image = ui.test_errors(ckpt)
-per_class = [float(per_image[ckpt.test_labels == c].mean()) for c in range(len(names))]
-st.subheader(f"Mean error per class (whole test set: {per_image.mean():.4f})")
-fig = px.bar(x=names, y=per_class, labels={"x": "class", "y": "mean per-pixel MSE"}, height=320)
+st.subheader("Mean error per class (whole test set)")
+fig = go.Figure([go.Bar(x=names, y=values, name=name) for name, values in per_class.items()])
+fig.update_layout(barmode="group", height=320, margin=dict(l=40, r=10, t=30, b=40), yaxis_title="mean per-pixel MSE",
+                  xaxis_title="class", legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+                  showlegend=len(per_class) > 1)
 fig.update_xaxes(type="category", tickmode="array", tickvals=names)  # every class labelled, not every other
 st.plotly_chart(fig, key="rec_bars")

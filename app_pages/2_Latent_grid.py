@@ -12,6 +12,7 @@ st.caption("Decode a regular grid of points and tile the images in the same layo
 ckpt = ui.choose_checkpoint("grid")
 if ckpt is None:
     st.stop()
+ui.require_2d(ckpt, "the chapter's grid over the plane")
 # A region chosen on one model's plane means nothing on another's: one region per checkpoint.
 region_key = f"grid_region_{ckpt.path.name}"
 

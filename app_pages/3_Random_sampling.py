@@ -14,6 +14,7 @@ st.title("Random sampling and the three limits")
 ckpt = ui.choose_checkpoint("rs")
 if ckpt is None:
     st.stop()
+ui.require_2d(ckpt, "measuring the three limits by sampling the plane")
 with st.sidebar:
     k = st.slider("Random points K", 10, 1000, 100, step=10, key="rs_k")
     seed = st.number_input("Seed", 0, 10_000, 0, key="rs_seed")

@@ -16,6 +16,7 @@ st.caption("Pick two test images, by index or by clicking two points on the plot
 ckpt = ui.choose_checkpoint("ip")
 if ckpt is None:
     st.stop()
+ui.require_2d(ckpt, "drawing the path on the plot")
 names = ae.class_names(ckpt.dataset)
 n_test = len(ckpt.test_codes)
 # Defaults whose straight line crosses a wide gap in the shipped plain autoencoder: MNIST, a 1 and a

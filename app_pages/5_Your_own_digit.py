@@ -11,6 +11,7 @@ st.set_page_config(page_title="Your own image", layout="wide")
 ckpt = ui.choose_checkpoint("own")
 if ckpt is None:
     st.stop()
+ui.require_2d(ckpt, "placing your image on the plot")
 item = "digit" if ckpt.dataset == "mnist" else "item of clothing"
 st.title(f"Your own {item}")
 if ckpt.dataset == "mnist":
