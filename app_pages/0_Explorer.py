@@ -11,6 +11,7 @@ st.caption("Each dot is a test image, placed by the encoder at its 2-D code. Mov
            "empty space and watch the image fall apart. Click to fix a point and see its nearest training images.")
 
 import backdrops  # noqa: E402  (torch and the model load after the page has started drawing)
+import replay  # noqa: E402
 import ui  # noqa: E402
 
 with st.sidebar:
@@ -93,6 +94,9 @@ def explorer():
 
 
 explorer()
+
+with st.expander("How this space formed: replay the training"):
+    replay.show_replay(ckpt, "ex_replay")
 
 with st.expander("What am I looking at?"):
     st.markdown("""

@@ -62,3 +62,41 @@ def test_reconstructions_compare_two_checkpoints_on_the_same_images(monkeypatch,
 def test_the_comparison_page_offers_only_2d_models(monkeypatch, folder, mnist_path):
     at = run(str(ROOT / "app_pages" / "6_Compare.py"), monkeypatch, checkpoint_dir=folder, data_dir=mnist_path)
     assert "mnist_ae_z4.pt" not in at.selectbox(key="cmp_ae").options
+
+
+def test_the_explorer_replays_how_the_space_formed(monkeypatch, tmp_path, mnist_path):
+    import json
+
+    from ae import load_checkpoint
+    folder = tmp_path / "checkpoints"
+    shipped = load_checkpoint(SHIPPED)
+    frames = np.stack([shipped.test_codes * f for f in (0.01, 0.5, 1.0)])
+    save_checkpoint(folder / "mnist_ae_z2.pt", model=shipped.model, dataset="mnist", history=shipped.history[:2],
+                    train_codes=shipped.train_codes, train_labels=shipped.train_labels,
+                    test_codes=shipped.test_codes, test_labels=shipped.test_labels, snapshots=frames)
+    at = run(str(ROOT / "app.py"), monkeypatch, checkpoint_dir=folder, data_dir=mnist_path)
+    assert not at.exception and not at.error
+    spec = next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if "ex_replay" in c.proto.id)
+    assert len(spec["frames"]) == 3 and spec["layout"]["sliders"][0]["active"] == 2
+    assert spec["frames"][0]["layout"]["title"]["text"] == "before training"
+    assert spec["frames"][1]["layout"]["title"]["text"].startswith("epoch 1, test MSE")
+    # Each frame shows that snapshot's codes: frame 0's points are the first snapshot's, per class.
+    from test_pages import plotly_array
+    first = spec["frames"][0]["data"][3]  # the 3s
+    xs = plotly_array(first["x"])
+    assert len(xs) > 100 and set(np.round(xs, 3)) <= set(np.round(frames[0][shipped.test_labels == 3, 0], 3))
+    # Each frame is zoomed to its own codes.
+    assert spec["frames"][0]["layout"]["xaxis"]["range"][1] < 0.05 * spec["frames"][2]["layout"]["xaxis"]["range"][1]
+
+
+def test_without_snapshots_the_explorer_says_how_to_get_them(monkeypatch, tmp_path, mnist_path):
+    from ae import load_checkpoint
+    folder = tmp_path / "checkpoints"
+    shipped = load_checkpoint(SHIPPED)
+    save_checkpoint(folder / "mnist_ae_z2.pt", model=shipped.model, dataset="mnist", history=shipped.history,
+                    train_codes=shipped.train_codes, train_labels=shipped.train_labels,
+                    test_codes=shipped.test_codes, test_labels=shipped.test_labels)  # no snapshots
+    at = run(str(ROOT / "app.py"), monkeypatch, checkpoint_dir=folder, data_dir=mnist_path)
+    assert not at.exception and not at.error
+    assert any("before snapshots were stored" in shown_text(c.value) for c in at.caption)
+    assert not any("ex_replay" in c.proto.id for c in at.get("plotly_chart"))

@@ -1,0 +1,74 @@
+"""How a checkpoint's latent space formed: its stored snapshots of the test codes (before training and
+after each epoch) replayed as an animated Plotly scatter, with a slider and a play button that run in
+the browser.
+"""
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+import ae
+import ui
+
+SHOWN = 3000  # test codes per frame: enough to see the clusters, light enough to animate
+
+
+def frame_names(ckpt: ae.Checkpoint) -> list[str]:
+    """One label per snapshot: "before training", then each epoch with its test loss when known."""
+    names = ["before training"]
+    for k in range(1, len(ckpt.snapshots)):
+        h = ckpt.history[k - 1] if k - 1 < len(ckpt.history) else {}
+        loss = f", test MSE {h['test_loss']:.4f}" if "test_loss" in h else ""
+        names.append(f"epoch {k}{loss}")
+    return names
+
+
+def replay_figure(ckpt: ae.Checkpoint, height: int = 520) -> go.Figure:
+    """The snapshots as an animation: one frame per snapshot, each frame zoomed to its own codes
+    (the untrained encoder's codes are tiny beside the final ones)."""
+    snapshots, labels = ckpt.snapshots, ckpt.test_labels
+    keep = np.sort(np.random.default_rng(0).choice(len(labels), min(SHOWN, len(labels)), replace=False))
+    names = ae.class_names(ckpt.dataset)
+    titles = frame_names(ckpt)
+
+    def traces(codes):
+        return [go.Scattergl(x=codes[keep][labels[keep] == c, 0], y=codes[keep][labels[keep] == c, 1], mode="markers",
+                             name=name, marker=dict(size=4, opacity=0.7, color=ui.PALETTE[c % len(ui.PALETTE)]),
+                             hoverinfo="skip")
+                for c, name in enumerate(names)]
+
+    def ranges(codes):
+        (x0, x1), (y0, y1) = ae.latent.bounding_box(codes[keep])
+        return dict(xaxis=dict(range=[x0, x1]), yaxis=dict(range=[y0, y1]))
+
+    last = len(snapshots) - 1
+    fig = go.Figure(data=traces(snapshots[last]),
+                    frames=[go.Frame(data=traces(s), name=str(k), layout=ranges(s) | {"title": {"text": titles[k]}})
+                            for k, s in enumerate(snapshots)])
+    step = dict(mode="immediate", frame=dict(duration=700, redraw=True), transition=dict(duration=0))
+    fig.update_layout(
+        height=height, title=titles[last], margin=dict(l=50, r=10, t=40, b=40), plot_bgcolor="#fafafa",
+        xaxis_title="z1", yaxis_title="z2", legend=dict(title=ae.data.item_words(ckpt.dataset)[0], itemsizing="constant"),
+        **ranges(snapshots[last]),
+        updatemenus=[dict(type="buttons", direction="left", x=0, y=-0.08, xanchor="left", yanchor="top",
+                          showactive=False,
+                          buttons=[dict(label="▶ Play", method="animate", args=[None, step | {"fromcurrent": False}]),
+                                   dict(label="❚❚ Pause", method="animate",
+                                        args=[[None], dict(mode="immediate", frame=dict(duration=0, redraw=False))])])],
+        sliders=[dict(active=last, x=0.18, len=0.82, y=-0.05, currentvalue=dict(prefix=""),
+                      steps=[dict(label=str(k), method="animate", args=[[str(k)], step]) for k in range(len(snapshots))])])
+    return fig
+
+
+def show_replay(ckpt: ae.Checkpoint, key: str) -> None:
+    """The replay for a checkpoint with snapshots, or one line saying how to get them."""
+    if ckpt.snapshots is None or len(ckpt.snapshots) < 2:
+        st.caption(ui.plain_text(f"{ckpt.path.name} was trained before snapshots were stored, so there is no "
+                                 f"replay of how its space formed. Training with `python -m ae.train` (or on the "
+                                 f"Train page) stores one snapshot per epoch."))
+        return
+    st.caption("Where the encoder put the test images before training and after each epoch (3,000 of them). "
+               "Press play, or drag the slider. Each frame is zoomed to its own codes: at first the untrained "
+               "encoder puts everything in a small blob; the classes pull apart as training goes.")
+    st.plotly_chart(replay_figure(ckpt), key=key)
