@@ -17,5 +17,6 @@ PAGES = [
     st.Page("app_pages/4_Interpolation.py", url_path="interpolation", title="Interpolation"),
     st.Page("app_pages/5_Your_own_digit.py", url_path="your-own-digit", title="Your own image"),
     st.Page("app_pages/6_Compare.py", url_path="compare", title="Autoencoder vs VAE"),
+    st.Page("app_pages/7_Train.py", url_path="train", title="Train"),
 ]
 st.navigation(PAGES).run()

@@ -361,6 +361,11 @@ def _images(name: str, split: str) -> tuple[ae.ImageSet | None, str | None]:
         return None, ae.data.how_to_get(name, app=True)
 
 
+def images_of(dataset: str, split: str) -> tuple[ae.ImageSet | None, str | None]:
+    """A dataset's split as the app finds it (cached; never downloading unless AE_DOWNLOAD=1), or None and why."""
+    return _images(dataset, split)
+
+
 def dataset_images(ckpt: ae.Checkpoint, split: str = "train") -> tuple[ae.ImageSet | None, str | None]:
     """The real images behind a checkpoint's stored codes, or None and why they are missing."""
     images, problem = _images(ckpt.dataset, split)

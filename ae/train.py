@@ -45,10 +45,11 @@ def make_scheduler(optimizer, schedule: str, lr: float, total_steps: int):
 
 def train_epoch(model: Autoencoder, images: torch.Tensor, optimizer, device, *, batch_size: int,
                 generator: torch.Generator, scheduler=None, progress: tqdm | None = None,
-                deadline: float | None = None) -> float:
+                deadline: float | None = None, on_batch=None, should_stop=None) -> float:
     """One pass over `images` in a shuffled order; returns the mean per-pixel MSE.
 
-    With a `deadline` (a time.perf_counter() value) the pass stops early once it is reached.
+    With a `deadline` (a time.perf_counter() value) the pass stops early once it is reached, and
+    when `should_stop()` returns True. `on_batch(images_seen, batch_loss)` runs after every step.
     """
     model.train()
     order = torch.randperm(len(images), generator=generator)
@@ -66,7 +67,9 @@ def train_epoch(model: Autoencoder, images: torch.Tensor, optimizer, device, *, 
         if progress is not None:
             progress.update(len(x))
             progress.set_postfix(loss=f"{total / seen:.4f}", refresh=False)
-        if deadline is not None and time.perf_counter() >= deadline:
+        if on_batch is not None:
+            on_batch(seen, loss.item())
+        if (deadline is not None and time.perf_counter() >= deadline) or (should_stop is not None and should_stop()):
             break
     return total / max(seen, 1)
 

@@ -1,0 +1,107 @@
+"""Train: train a model in the app and watch its latent space form; the result joins the checkpoints."""
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+import components
+
+st.set_page_config(page_title="Train", page_icon=components.PAGE_ICON, layout="wide")
+st.title("Train a model and watch its latent space form")
+st.caption("The chapter's convolutional autoencoder (with batch-norm), trained here on the server with the shipped "
+           "recipe: Adam with a one-cycle schedule peaking at 0.003, batches of 128, on the first N training "
+           "images, on one CPU thread so that the other pages keep answering. The plot redraws where the encoder "
+           "puts 2,000 test images every 20 steps of the first epoch and after every epoch.")
+
+import ae  # noqa: E402
+import training_room  # noqa: E402
+import ui  # noqa: E402
+from ae.live_training import RunSettings  # noqa: E402
+
+dataset = ui.choose_dataset("tr")
+room, me = training_room.room(), training_room.session_id()
+active = room.busy(me) is not None
+if active and room.owner != me:
+    st.warning(room.busy(me))
+
+with st.form("tr_settings", border=True):
+    cols = st.columns(5)
+    model = cols[0].radio("Model", ["ae", "vae"], key="tr_model",
+                          format_func={"ae": "plain autoencoder", "vae": "variational (VAE)"}.get)
+    beta = cols[0].number_input("VAE: beta (KL weight)", 0.0, 20.0, 1.0, 0.5, key="tr_beta")
+    z_dim = cols[1].select_slider("Latent size", [2, 3, 5, 10, 16], 2, key="tr_z",
+                                  help="Above 2, the plot shows the codes' first two principal components.")
+    images = cols[2].select_slider("Training images", [2_000, 5_000, 10_000, 20_000, 60_000], 20_000, key="tr_images")
+    epochs = cols[3].slider("Epochs", 1, 15, 3, key="tr_epochs")
+    seconds = epochs * images / 300  # about 300 images/s on one thread of this project's machine
+    cols[4].caption(f"About {seconds / 60:.0f} min on one CPU thread." if seconds >= 90 else f"About {seconds:.0f} s.")
+    start = cols[4].form_submit_button("Start training", type="primary", disabled=active)
+(train, problem), (test, _) = ui.images_of(dataset, "train"), ui.images_of(dataset, "test")
+if train is None or test is None:
+    st.error(problem or "The test images are missing.")
+elif start:
+    settings = RunSettings(dataset=dataset, model=model, beta=float(beta), z_dim=int(z_dim), images=int(images),
+                           epochs=int(epochs))
+    busy = room.start(settings, me, (train, test))
+    if busy:
+        st.warning(busy)
+    else:
+        st.rerun()
+
+
+def progress_charts(p, run) -> None:
+    left, right = st.columns(2)
+    with left:
+        fig = go.Figure()
+        if p.losses:
+            x, y = zip(*p.losses)
+            fig.add_trace(go.Scatter(x=x, y=y, name="training loss (last 10 steps)", mode="lines"))
+        if p.test_losses:
+            x, y = zip(*p.test_losses)
+            fig.add_trace(go.Scatter(x=x, y=y, name="test loss (after each epoch)", mode="lines+markers"))
+        fig.update_layout(height=380, margin=dict(l=50, r=10, t=30, b=40), xaxis_title="training images seen",
+                          yaxis_title="loss (per pixel)", legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+                          xaxis_range=[0, p.total or 1])
+        st.plotly_chart(fig, key="tr_loss")
+    with right:
+        if p.view_codes is not None:
+            names = ae.class_names(run.settings.dataset)
+            fig = go.Figure([go.Scattergl(x=p.view_codes[p.view_labels == c, 0], y=p.view_codes[p.view_labels == c, 1],
+                                          mode="markers", name=name, hoverinfo="skip",
+                                          marker=dict(size=4, opacity=0.7, color=ui.PALETTE[c % len(ui.PALETTE)]))
+                             for c, name in enumerate(names)])
+            axes = "z1, z2" if run.settings.z_dim == 2 else "first two principal components"
+            fig.update_layout(height=380, margin=dict(l=50, r=10, t=30, b=40), plot_bgcolor="#fafafa",
+                              title=dict(text=f"test codes after {p.view_at:,} images ({axes})", font=dict(size=13)),
+                              legend=dict(itemsizing="constant"))
+            st.plotly_chart(fig, key="tr_codes")
+
+
+def status() -> None:
+    run = room.run
+    if run is None:
+        st.info("Choose the settings and press *Start training*. The clusters form within the first minute.")
+        return
+    p = run.progress()
+    mine = room.owner == me
+    who = "Your run" if mine else "Another session's run"
+    st.subheader(ui.plain_text(f"{who}: {training_room.describe(run.settings)}"))
+    if not p.finished:
+        st.progress(p.fraction, text=f"{p.state}: epoch {min(p.epoch + 1, run.settings.epochs)} of "
+                                     f"{run.settings.epochs}, {p.seen:,} of {p.total:,} images, {p.seconds:.0f} s")
+        if mine and st.button("Stop (keeps what has been learned)", key="tr_stop"):
+            room.stop(me)
+    progress_charts(p, run)
+    if p.state == "failed":
+        st.error(ui.plain_text(f"The training failed: {p.message}"))
+    elif p.finished:
+        name = p.path.name
+        st.success(ui.plain_text(f"{p.message} Saved as {name} in the trained models' folder: pick it in the "
+                                 f"Checkpoint list of any page."))
+        if st.button("Open it in the explorer", key="tr_open"):
+            st.session_state.lx_checkpoint, st.session_state.lx_dataset = name, run.settings.dataset
+            st.switch_page("app_pages/0_Explorer.py")
+    if active and p.finished:
+        st.rerun(scope="app")  # the run ended: stop polling, enable the form
+
+
+st.fragment(status, run_every=1.0 if active else None)()

@@ -1,0 +1,99 @@
+"""The Train page under AppTest: a tiny real run starts, shows progress, finishes, and its checkpoint
+joins every page's picker; a second session is told the server is busy; stopping keeps a checkpoint."""
+import time
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import ae
+from conftest import ROOT, shown_text
+
+PAGE = str(ROOT / "app_pages" / "7_Train.py")
+
+
+@pytest.fixture
+def trained(monkeypatch, tmp_path, mnist_path):
+    import training_room
+    import ui
+    monkeypatch.setenv("AE_DATA_DIR", str(mnist_path))
+    monkeypatch.setattr(ui, "TRAINED_DIR", tmp_path / "trained")
+    training_room.room.clear()  # a fresh slot for each test
+    yield tmp_path / "trained"
+    run = training_room.room().run
+    if run is not None:
+        run.stop()
+        run.thread.join(timeout=120)
+
+
+def session(**values):
+    at = AppTest.from_file(PAGE, default_timeout=120).run()
+    for key, value in values.items():
+        at.select_slider(key=key).set_value(value) if key in ("tr_images", "tr_z") else at.slider(key=key).set_value(value)
+    return at
+
+
+def start(at):
+    next(b for b in at.button if b.label == "Start training").click().run()
+    return at
+
+
+def texts(at):
+    return " ".join(shown_text(e.value) for e in [*at.markdown, *at.success, *at.warning, *at.info, *at.error, *at.subheader])
+
+
+def wait_until(at, words, timeout=180):
+    t0 = time.time()
+    while words not in texts(at):
+        assert time.time() - t0 < timeout, texts(at)
+        time.sleep(0.5)
+        at.run()
+    return at
+
+
+def test_a_short_run_shows_progress_and_its_checkpoint_joins_the_pickers(trained, monkeypatch):
+    at = start(session(tr_images=2_000, tr_epochs=1))
+    assert not at.exception and not at.error
+    assert "Your run: plain autoencoder on 2,000 MNIST images, 2-D latent space, 1 epoch" in texts(at)
+    assert at.get("progress"), "a progress bar while the run goes"
+    wait_until(at, "Saved as mnist_ae_z2_2k_1ep.pt")
+    assert {"tr_loss", "tr_codes"} <= {k for c in at.get("plotly_chart") for k in ("tr_loss", "tr_codes") if k in c.proto.id}
+    path = trained / "mnist_ae_z2_2k_1ep.pt"
+    ckpt = ae.load_checkpoint(path)
+    assert ckpt.snapshots.shape == (2, 10_000, 2) and len(ckpt.train_codes) == 2_000
+    import ui
+    assert "mnist_ae_z2_2k_1ep.pt" in ui.list_checkpoints("mnist")
+    explorer = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    explorer.session_state["lx_checkpoint"] = "mnist_ae_z2_2k_1ep.pt"
+    explorer.run()
+    assert not explorer.exception and not explorer.error
+    assert explorer.selectbox(key="ex_checkpoint").value == "mnist_ae_z2_2k_1ep.pt"
+
+
+def test_a_second_session_is_told_the_server_is_busy_and_stopping_keeps_a_checkpoint(trained):
+    first = start(session(tr_images=20_000, tr_epochs=3))
+    second = session(tr_images=2_000, tr_epochs=1)
+    assert any("The server is busy: another session is training" in w.value for w in second.warning)
+    assert next(b for b in second.button if b.label == "Start training").disabled
+    assert "Another session's run" in texts(second)
+    assert not [b for b in second.button if b.label.startswith("Stop")]  # only the owner may stop it
+    first.run()
+    next(b for b in first.button if b.label.startswith("Stop")).click().run()
+    wait_until(first, "Stopped after")
+    saved = list(trained.glob("*.pt"))
+    assert [p.name for p in saved] == ["mnist_ae_z2_20k_3ep.pt"]
+    assert ae.load_checkpoint(saved[0]).epochs == 1
+    # The slot is free again: the second session may start now.
+    second.run()
+    assert not [w for w in start(second).warning if "busy" in w.value]
+
+
+def test_the_slot_refuses_a_second_start_even_when_two_sessions_press_at_once(trained):
+    from types import SimpleNamespace
+
+    from ae.live_training import Progress, RunSettings
+    from training_room import Room
+    room = Room()
+    going = SimpleNamespace(progress=lambda: Progress(state="training", seen=50, total=100), settings=RunSettings())
+    room.run, room.owner = going, "first"
+    assert "another session is training" in room.start(RunSettings(images=2_000), "second", data=None)
+    assert room.run is going and room.owner == "first" and not room.stop("second")

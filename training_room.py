@@ -1,0 +1,69 @@
+"""The server's one training slot, shared by every session: who is training what, and its progress.
+
+One run at a time per server (a second session asking is told the server is busy, with what and for
+how long); the run lives in the server process, so leaving the Train page, or closing the tab, does
+not lose it, and coming back shows its progress. Only the session that started a run may stop it.
+The server's torch uses one thread (ui.py), so a run takes one core and the other pages keep answering.
+"""
+from __future__ import annotations
+
+import threading
+import uuid
+
+import streamlit as st
+
+import ae
+import ui
+from ae.live_training import RunSettings, TrainingRun
+
+
+class Room:
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.run: TrainingRun | None = None
+        self.owner: str | None = None
+
+    def start(self, settings: RunSettings, owner: str, data) -> str | None:
+        """Start a run on `data` ((train, test) ImageSets); returns None, or why not (another run is going)."""
+        with self._lock:
+            if self.busy(owner):
+                return self.busy(owner)
+            ui.TRAINED_DIR.mkdir(parents=True, exist_ok=True)
+            self.run = TrainingRun(settings, ui.TRAINED_DIR, data=data).start()
+            self.owner = owner
+            return None
+
+    def busy(self, owner: str) -> str | None:
+        """Why nobody can start a run now (one is going), or None."""
+        run = self.run
+        if run is None or run.progress().finished:
+            return None
+        p = run.progress()
+        return (f"The server is busy: {'you are' if self.owner == owner else 'another session is'} training a "
+                f"{describe(run.settings)} ({p.fraction:.0%} done, {p.seconds:.0f} s so far). One training at a "
+                f"time; this page shows its progress, and you can start yours when it is done.")
+
+    def stop(self, owner: str) -> bool:
+        with self._lock:
+            if self.run is None or self.owner != owner:
+                return False
+            self.run.stop()
+            return True
+
+
+@st.cache_resource(show_spinner=False)
+def room() -> Room:
+    """The process's one Room (st.cache_resource: one object shared by every session)."""
+    return Room()
+
+
+def session_id() -> str:
+    if "lx_session_id" not in st.session_state:
+        st.session_state.lx_session_id = uuid.uuid4().hex
+    return st.session_state.lx_session_id
+
+
+def describe(s: RunSettings) -> str:
+    kind = "plain autoencoder" if s.model == "ae" else f"VAE (beta {s.beta:g})"
+    return (f"{kind} on {s.images:,} {ae.data.dataset_title(s.dataset)} images, {s.z_dim}-D latent space, "
+            f"{s.epochs} epoch{'s' if s.epochs != 1 else ''}")
