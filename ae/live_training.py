@@ -94,13 +94,16 @@ def free_path(folder: Path, name: str) -> Path:
 class TrainingRun:
     """One background training run; see the module docstring."""
 
-    def __init__(self, settings: RunSettings, out_dir: str | Path, data_dir=None, device: str = "cpu", data=None):
+    def __init__(self, settings: RunSettings, out_dir: str | Path, data_dir=None, device: str = "cpu", data=None,
+                 marks: tuple[float, ...] = (), on_mark=None):
         """`data`: (train, test) ImageSets already loaded; else they are loaded from `data_dir` (see
-        ae.load_images) in the run's thread."""
+        ae.load_images) in the run's thread. `on_mark(seconds, model)` (for benchmarks) is called when
+        the training time passes each of `marks` (seconds); the time it takes is not counted."""
         self.settings = settings
         self.out_dir = Path(out_dir)
         self.data_dir = data_dir
         self.data = data
+        self.marks, self.on_mark = list(marks), on_mark
         self.device = torch.device(device)
         self._lock = threading.Lock()
         self._progress = Progress()
@@ -166,20 +169,26 @@ class TrainingRun:
             generator = torch.Generator().manual_seed(s.seed * 10_000 + epoch)
             done_before = epoch * len(images)
             window: list[float] = []
-            t0 = time.perf_counter()
+            clock = {"t0": time.perf_counter()}
 
-            def on_batch(seen: int, loss: float, epoch=epoch, done_before=done_before, window=window):
+            def on_batch(seen: int, loss: float, epoch=epoch, done_before=done_before, window=window, clock=clock):
                 window.append(loss)
                 step = len(window)
                 at = done_before + seen
-                self._update(seen=at, seconds=trained + time.perf_counter() - t0)
+                elapsed = trained + time.perf_counter() - clock["t0"]
+                self._update(seen=at, seconds=elapsed)
+                if self.marks and elapsed >= self.marks[0]:
+                    paused = time.perf_counter()
+                    self.on_mark(self.marks.pop(0), model)
+                    model.train()
+                    clock["t0"] += time.perf_counter() - paused
                 self._append("losses", (at, float(np.mean(window[-10:]))))  # the mean of the last 10 steps
                 if epoch == 0 and step % EARLY_VIEW_EVERY == 0:
                     redraw(at)
 
             loss = train_epoch(model, images, optimizer, self.device, batch_size=s.batch_size, generator=generator,
                                scheduler=scheduler, on_batch=on_batch, should_stop=self._stop.is_set)
-            trained += time.perf_counter() - t0
+            trained += time.perf_counter() - clock["t0"]
             at = self.progress().seen
             errors = reconstruction_errors(model, test.images, self.device)
             test_loss = float(errors.astype(np.float64).mean())
@@ -200,5 +209,6 @@ class TrainingRun:
                         snapshots=np.stack(snapshots))
         stopped = self._stop.is_set()
         self._update(state="stopped" if stopped else "done", path=path,
-                     message=f"{'Stopped after' if stopped else 'Trained'} {at:,} images in {trained:.0f} s; "
+                     message=f"{'Stopped after' if stopped else 'Trained for'} {len(history)} epoch"
+                             f"{'s' if len(history) != 1 else ''} ({at:,} images seen) in {trained:.0f} s; "
                              f"test MSE {test_loss:.4f}.")

@@ -51,3 +51,14 @@ def test_shipped_fashion_models_reconstruct_the_real_test_set(fashion_path, kind
     assert mse <= 0.035 and abs(mse - ckpt.test_mse) < 1e-4
     np.testing.assert_allclose(encode(ckpt.model, test.images[:300]), ckpt.test_codes[:300], atol=1e-4)
     assert ckpt.test_labels.tolist() == test.labels.tolist()
+
+
+def test_the_shipped_10d_autoencoder_rebuilds_far_better_than_the_2d_one(mnist_path):
+    from conftest import ROOT
+    z10 = load_checkpoint(ROOT / "checkpoints" / "mnist_ae_z10.pt")
+    test = load_images("mnist", "test", data_dir=mnist_path)
+    mse = evaluate(z10.model, test.images, torch.device("cpu"))
+    assert z10.config.z_dim == 10 and abs(mse - z10.test_mse) < 1e-4
+    assert mse < 0.5 * load_checkpoint(SHIPPED).test_mse
+    np.testing.assert_allclose(encode(z10.model, test.images[:200]), z10.test_codes[:200], atol=1e-4)
+    assert z10.snapshots.shape == (16, 10_000, 10)
