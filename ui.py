@@ -468,7 +468,7 @@ def latent_scatter(ckpt: ae.Checkpoint, style: ScatterStyle, marker, *, key: str
         # Where the marker's decoding is sent back by the encoder (the round-trip arrow), for pages
         # where the model cannot run; the page's own model draws the same arrow at once.
         "sent_back": list(drift_view.point_drift(ckpt, marker)[1]) if marker is not None else None,
-        "point_size": style.point_size, "opacity": style.opacity, "height": style.height,
+        "point_size": style.point_size, "opacity": style.opacity, "height": style.height, "palette": PALETTE,
         "x_range": list(x_range), "y_range": list(y_range),
         "revision": f"{ckpt.path.name}:{stamp}",
         "path": np.round(np.asarray(line, dtype=float), 5).tolist() if line is not None else None,
@@ -600,7 +600,7 @@ def nearest_images(ckpt: ae.Checkpoint, point, place) -> None:
 
 # ---------------------------------------------------------------- helpers for the chapter pages
 
-# One colour per class, the same as the clickable scatter's (components/latent_scatter.js).
+# One colour per class, for every chart (the clickable scatter gets it with its data).
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
            "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
 

@@ -223,6 +223,6 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
     model.eval()
     return Checkpoint(model=model, snapshots=snapshots, test_errors=None if errors is None else errors.numpy(), config=config, dataset=str(raw.get("dataset", "mnist")),
                       history=list(raw.get("history", [])), path=path,
-                      model_type=str(raw.get("model_type", "ae")),
+                      model_type="vae" if config.variational else "ae",  # the config is the one source
                       train_args=dict(raw.get("train_args") or {}), train_state=raw.get("train_state"),
                       **codes)

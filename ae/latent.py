@@ -1,4 +1,4 @@
-"""Working in the latent space: batched encode/decode, grids, neighbours and the gap measure.
+"""Working in the latent space: batched encode/decode, grids, random points and straight lines, neighbours and the gap measure.
 
 The gap measure answers "has the model seen anything near here?": the distance from a point to the
 nearest training code, divided by the typical nearest-neighbour spacing of the training codes
@@ -64,6 +64,24 @@ def grid_points(x_range: tuple[float, float], y_range: tuple[float, float], n: i
     ys = np.linspace(y_range[1], y_range[0], n)
     gx, gy = np.meshgrid(xs, ys)
     return np.stack([gx.ravel(), gy.ravel()], axis=1).astype(np.float32)
+
+
+def sample_box(box, k: int, seed: int = 0) -> np.ndarray:
+    """k points uniformly in the box ((x0, x1), (y0, y1)) (the chapter's red dots)."""
+    (x0, x1), (y0, y1) = box
+    rng = np.random.default_rng(seed)
+    return np.c_[rng.uniform(x0, x1, k), rng.uniform(y0, y1, k)].astype(np.float32)
+
+
+def sample_prior(k: int, z_dim: int = 2, seed: int = 0) -> np.ndarray:
+    """k points from the standard normal N(0, I) (a VAE's prior)."""
+    return np.random.default_rng(seed).standard_normal((k, z_dim)).astype(np.float32)
+
+
+def interpolate(a, b, steps: int) -> np.ndarray:
+    """`steps` points on the straight line from a to b, both ends included."""
+    t = np.linspace(0.0, 1.0, steps)[:, None]
+    return ((1 - t) * np.asarray(a, np.float64) + t * np.asarray(b, np.float64)).astype(np.float32)
 
 
 def tile(images: np.ndarray, n_cols: int) -> np.ndarray:

@@ -19,17 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import cKDTree
 
-
-def sample_box(box, k: int, seed: int = 0) -> np.ndarray:
-    """k points uniformly in the box ((x0, x1), (y0, y1)) (the chapter's red dots)."""
-    (x0, x1), (y0, y1) = box
-    rng = np.random.default_rng(seed)
-    return np.c_[rng.uniform(x0, x1, k), rng.uniform(y0, y1, k)].astype(np.float32)
-
-
-def sample_prior(k: int, z_dim: int = 2, seed: int = 0) -> np.ndarray:
-    """k points from the standard normal N(0, I) (a VAE's prior)."""
-    return np.random.default_rng(seed).standard_normal((k, z_dim)).astype(np.float32)
+# The samplers and the straight line live with the other latent-space tools; kept importable from here.
+from .latent import interpolate, sample_box, sample_prior  # noqa: F401
 
 
 def area_shares(codes: np.ndarray, labels: np.ndarray, box, n_classes: int, resolution: int = 200) -> np.ndarray:
@@ -44,12 +35,6 @@ def area_shares(codes: np.ndarray, labels: np.ndarray, box, n_classes: int, reso
 def class_shares(labels, n_classes: int) -> np.ndarray:
     counts = np.bincount(np.asarray(labels, dtype=np.int64), minlength=n_classes)
     return counts / max(counts.sum(), 1)
-
-
-def interpolate(a, b, steps: int) -> np.ndarray:
-    """`steps` points on the straight line from a to b, both ends included."""
-    t = np.linspace(0.0, 1.0, steps)[:, None]
-    return ((1 - t) * np.asarray(a, np.float64) + t * np.asarray(b, np.float64)).astype(np.float32)
 
 
 @dataclass

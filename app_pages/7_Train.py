@@ -37,7 +37,7 @@ with st.form("tr_settings", border=True):
     start = cols[4].form_submit_button("Start training", type="primary", disabled=active)
 (train, problem), (test, _) = ui.images_of(dataset, "train"), ui.images_of(dataset, "test")
 if train is None or test is None:
-    st.error(problem or "The test images are missing.")
+    st.info(f"Training needs the dataset on this machine. {problem or 'The test images are missing.'}")
 elif start:
     settings = RunSettings(dataset=dataset, model=model, beta=float(beta), z_dim=int(z_dim), images=int(images),
                            epochs=int(epochs))

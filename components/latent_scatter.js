@@ -62,20 +62,18 @@ function insidePlot(geo, clientX, clientY) {
 
 // ------------------------------------------------------------------ drawing
 
-const PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-                 "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
-
 function classTraces(points, d) {
   // One WebGL trace per class, so the legend hides and shows digits. Built once per payload so that
   // Plotly.react sees the same arrays on every rerun and skips re-uploading them.
   // Keyed by payload and style, so that two scatters on one page (AE beside VAE) keep their own.
+  // The class colours come from the server (ui.PALETTE), the one place they are defined.
   const cacheKey = `${d.points_url}|${d.point_size}|${d.opacity}`;
   store.traces = store.traces || {};
   if (store.traces[cacheKey]) return store.traces[cacheKey];
   if (Object.keys(store.traces).length >= 8) store.traces = {};  // style sliders make new keys
   const traces = points.classes.map((name, c) => ({
     type: "scattergl", mode: "markers", name, x: [], y: [], customdata: [],
-    marker: { size: d.point_size, opacity: d.opacity, color: PALETTE[c % PALETTE.length] },
+    marker: { size: d.point_size, opacity: d.opacity, color: d.palette[c % d.palette.length] },
     hovertemplate: `${points.class_word} ${name}<br>index %{customdata}<br>(%{x:.2f}, %{y:.2f})<extra></extra>`,
   }));
   for (let i = 0; i < points.label.length; i++) {

@@ -91,3 +91,24 @@ def shown_text(markdown: str) -> str:
 
     from markdown_it import MarkdownIt
     return html.unescape(re.sub(r"<[^>]+>", "", MarkdownIt("commonmark").render(markdown))).strip()
+
+
+def run_script(script, monkeypatch, *, query=None, state=None, checkpoint_dir=None, data_dir=None, timeout=180):
+    """The AppTest harness every page test uses: run `script` once with the given link parameters,
+    session state, checkpoint folder and dataset folder, from a clean cache."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    if checkpoint_dir is not None:
+        import ui
+        monkeypatch.setenv("AE_CHECKPOINT_DIR", str(checkpoint_dir))
+        monkeypatch.setattr(ui, "CHECKPOINT_DIR", Path(checkpoint_dir))
+    if data_dir is not None:
+        monkeypatch.setenv("AE_DATA_DIR", str(data_dir))
+    st.cache_resource.clear()  # the dataset lookup and the models are cached per process
+    at = AppTest.from_file(str(script), default_timeout=timeout)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    for k, v in (state or {}).items():
+        at.session_state[k] = v
+    return at.run()

@@ -3,28 +3,14 @@ import re
 import shutil
 
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT, SHIPPED
+from conftest import ROOT, SHIPPED, run_script
 
 APP = str(ROOT / "app.py")
 
 
 def run_app(monkeypatch, query=None, state=None, checkpoint_dir=None, data_dir=None):
-    if checkpoint_dir is not None:
-        monkeypatch.setenv("AE_CHECKPOINT_DIR", str(checkpoint_dir))
-        import ui
-        monkeypatch.setattr(ui, "CHECKPOINT_DIR", checkpoint_dir)
-    if data_dir is not None:
-        monkeypatch.setenv("AE_DATA_DIR", str(data_dir))
-    st.cache_resource.clear()  # the dataset lookup is cached per process
-    at = AppTest.from_file(APP, default_timeout=120)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    for k, v in (state or {}).items():
-        at.session_state[k] = v
-    return at.run()
+    return run_script(APP, monkeypatch, query=query, state=state, checkpoint_dir=checkpoint_dir, data_dir=data_dir)
 
 
 def images(at):

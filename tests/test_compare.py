@@ -4,29 +4,15 @@ import shutil
 
 import numpy as np
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 
 import ae
-from conftest import ROOT, SHIPPED
+from conftest import ROOT, SHIPPED, run_script
 
 COMPARE = str(ROOT / "app_pages" / "6_Compare.py")
 APP = str(ROOT / "app.py")
 
 
-def run(script, monkeypatch, *, query=None, state=None, checkpoint_dir=None, data_dir=None):
-    if checkpoint_dir is not None:
-        import ui
-        monkeypatch.setattr(ui, "CHECKPOINT_DIR", checkpoint_dir)
-    if data_dir is not None:
-        monkeypatch.setenv("AE_DATA_DIR", str(data_dir))
-    st.cache_resource.clear()
-    at = AppTest.from_file(script, default_timeout=180)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    for k, v in (state or {}).items():
-        at.session_state[k] = v
-    return at.run()
+run = run_script  # the one harness, in conftest.py
 
 
 def decoded_points(at):

@@ -3,11 +3,9 @@ import io
 
 import numpy as np
 import pytest
-import streamlit as st
 from PIL import Image, ImageDraw
-from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT, shown_text
+from conftest import ROOT, run_script, shown_text
 
 PAGES = sorted(p for p in (ROOT / "app_pages").glob("*.py") if not p.name.startswith("0_"))  # 0_: the explorer, tested in test_app.py
 
@@ -19,9 +17,7 @@ def upload_mode(at):
 
 
 def run_page(page, monkeypatch, data_dir):
-    monkeypatch.setenv("AE_DATA_DIR", str(data_dir))
-    st.cache_resource.clear()
-    return AppTest.from_file(str(page), default_timeout=120).run()
+    return run_script(page, monkeypatch, data_dir=data_dir, timeout=120)
 
 
 def ok(at):
@@ -38,13 +34,13 @@ def test_pages_render_with_the_dataset(page, monkeypatch, mnist_path):
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.stem)
 def test_pages_render_on_fashion_mnist_from_the_link(page, monkeypatch, mnist_path, fashion_path):
-    monkeypatch.setenv("AE_DATA_DIR", str(mnist_path))  # as in CI: Fashion-MNIST comes from Debian's folder
-    st.cache_resource.clear()
-    at = AppTest.from_file(str(page), default_timeout=120)
-    at.query_params["dataset"] = "fashion"
-    at.run()
+    # As in CI: MNIST from AE_DATA_DIR, Fashion-MNIST from Debian's folder.
+    at = run_script(page, monkeypatch, query={"dataset": "fashion"}, data_dir=mnist_path, timeout=120)
     ok(at)
     assert at.session_state["lx_dataset"] == "fashion"
+    if page.stem == "7_Train":  # no checkpoint to pick: it trains on the chosen dataset
+        assert at.radio(key="tr_dataset").value == "fashion"
+        return
     pickers = [s for s in at.selectbox if s.label in ("Checkpoint", "Plain autoencoder")]
     assert pickers and pickers[0].value.startswith("fashion_")
 
@@ -102,11 +98,8 @@ def test_random_sampling_numbers(monkeypatch, mnist_path):
 
 
 def test_random_sampling_defaults_to_the_prior_for_a_vae(monkeypatch, mnist_path):
-    monkeypatch.setenv("AE_DATA_DIR", str(mnist_path))
-    st.cache_resource.clear()
-    at = AppTest.from_file(str(ROOT / "app_pages" / "3_Random_sampling.py"), default_timeout=120)
-    at.session_state["lx_checkpoint"] = "mnist_vae_z2.pt"
-    at.run()
+    at = run_script(ROOT / "app_pages" / "3_Random_sampling.py", monkeypatch, state={"lx_checkpoint": "mnist_vae_z2.pt"},
+                    data_dir=mnist_path, timeout=120)
     ok(at)
     assert at.radio(key="rs_source").value == "prior"
     share = float(at.table[0].value.loc["1. samples in gaps (drawn from N(0, I))", "value"].rstrip("%"))
@@ -164,10 +157,7 @@ def test_the_navigation_lists_every_page():
 
 
 def test_your_own_item_of_clothing(monkeypatch, fashion_path):
-    st.cache_resource.clear()
-    at = AppTest.from_file(str(ROOT / "app_pages" / "5_Your_own_digit.py"), default_timeout=120)
-    at.query_params["dataset"] = "fashion"
-    at.run()
+    at = run_script(ROOT / "app_pages" / "5_Your_own_digit.py", monkeypatch, query={"dataset": "fashion"}, timeout=120)
     assert at.title[0].value == "Your own item of clothing"
     # A trouser-like shape: two dark legs joined at the waist, on a white background.
     img = Image.new("L", (200, 240), 255)

@@ -1,11 +1,9 @@
 """Text from a link, a file name or a checkpoint is shown as typed: no link, image or HTML comes out of it."""
 import pytest
-import streamlit as st
 from markdown_it import MarkdownIt
-from streamlit.testing.v1 import AppTest
 
 import ui
-from conftest import ROOT
+from conftest import ROOT, run_script
 
 PAGES = sorted((ROOT / "app_pages").glob("*.py"))
 HOSTILE = [
@@ -39,12 +37,8 @@ def shown_texts(at) -> list[str]:
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.stem)
 def test_a_hostile_dataset_in_a_link_is_shown_as_plain_text_on_every_page(page, monkeypatch, mnist_path):
-    monkeypatch.setenv("AE_DATA_DIR", str(mnist_path))
     for text in HOSTILE[:3]:
-        st.cache_resource.clear()
-        at = AppTest.from_file(str(page), default_timeout=120)
-        at.query_params["dataset"] = text
-        at.run()
+        at = run_script(page, monkeypatch, query={"dataset": text}, data_dir=mnist_path, timeout=120)
         assert not at.exception, at.exception
         warnings = [w.value for w in at.warning if "dataset" in w.value]
         assert warnings, "the unknown dataset is reported"
@@ -54,12 +48,8 @@ def test_a_hostile_dataset_in_a_link_is_shown_as_plain_text_on_every_page(page, 
 
 
 def test_a_hostile_point_in_the_explorers_link_is_shown_as_plain_text(monkeypatch, mnist_path):
-    monkeypatch.setenv("AE_DATA_DIR", str(mnist_path))
-    st.cache_resource.clear()
-    at = AppTest.from_file(str(ROOT / "app_pages" / "0_Explorer.py"), default_timeout=120)
-    at.query_params["z1"] = "[x](//127.0.0.1:9/)"
-    at.query_params["z2"] = "0"
-    at.run()
+    at = run_script(ROOT / "app_pages" / "0_Explorer.py", monkeypatch, query={"z1": "[x](//127.0.0.1:9/)", "z2": "0"},
+                    data_dir=mnist_path, timeout=120)
     assert not at.exception
     warning = next(w.value for w in at.warning if "not numeric" in w.value)
     html = rendered(warning)
