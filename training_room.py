@@ -65,5 +65,7 @@ def session_id() -> str:
 
 def describe(s: RunSettings) -> str:
     kind = "plain autoencoder" if s.model == "ae" else f"VAE (beta {s.beta:g})"
+    if s.width != 1:
+        kind += f" with {s.width:.0%} of the chapter's filters"
     return (f"{kind} on {s.images:,} {ae.data.dataset_title(s.dataset)} images, {s.z_dim}-D latent space, "
             f"{s.epochs} epoch{'s' if s.epochs != 1 else ''}")

@@ -43,16 +43,26 @@ class RunSettings:
     lr: float = 3e-3
     batch_size: int = 128
     batch_norm: bool = True
+    width: float = 1.0  # filters per convolution, as a share of the chapter's (0.5: a lighter, faster model)
 
     def __post_init__(self):
         if self.dataset not in DATASETS or self.model not in ("ae", "vae"):
             raise ValueError("unknown dataset or model")
-        if not (1 <= self.z_dim <= 64 and 1 <= self.epochs <= 100 and self.images >= self.batch_size):
-            raise ValueError("z_dim 1-64, epochs 1-100, and at least one batch of images")
+        if not (1 <= self.z_dim <= 64 and 1 <= self.epochs <= 100 and self.images >= self.batch_size
+                and 0.1 <= self.width <= 2):
+            raise ValueError("z_dim 1-64, epochs 1-100, width 0.1-2, and at least one batch of images")
+
+    def config(self) -> AEConfig:
+        base = AEConfig()
+        scale = lambda filters: tuple(max(1, round(f * self.width)) for f in filters)  # noqa: E731
+        return AEConfig(z_dim=self.z_dim, use_batch_norm=self.batch_norm, variational=self.model == "vae",
+                        beta=self.beta, encoder_filters=scale(base.encoder_filters),
+                        decoder_filters=scale(base.decoder_filters[:-1]) + base.decoder_filters[-1:])
 
     def file_name(self) -> str:
         beta = f"_beta{self.beta:g}" if self.model == "vae" and self.beta != 1 else ""
-        return f"{self.dataset}_{self.model}_z{self.z_dim}{beta}_{self.images // 1000}k_{self.epochs}ep.pt"
+        width = f"_w{self.width:g}" if self.width != 1 else ""
+        return f"{self.dataset}_{self.model}_z{self.z_dim}{beta}{width}_{self.images // 1000}k_{self.epochs}ep.pt"
 
 
 @dataclass
@@ -146,8 +156,7 @@ class TrainingRun:
         view = np.sort(np.random.default_rng(0).choice(len(test), min(VIEW_IMAGES, len(test)), replace=False))
         view_images = test.images[view]
         torch.manual_seed(s.seed)
-        model = build_model(AEConfig(z_dim=s.z_dim, use_batch_norm=s.batch_norm, variational=s.model == "vae",
-                                     beta=s.beta)).to(self.device)
+        model = build_model(s.config()).to(self.device)
         optimizer = torch.optim.Adam(model.parameters(), lr=s.lr)
         steps = -(-len(images) // s.batch_size)
         scheduler = make_scheduler(optimizer, "onecycle", s.lr, s.epochs * steps)

@@ -28,7 +28,13 @@ from ae.live_training import RunSettings, TrainingRun
 from ae.train import reconstruction_errors
 
 MARKS = (15.0, 30.0, 60.0, 120.0)
-SETTINGS = [(20_000, 3), (10_000, 2), (5_000, 4), (20_000, 1)]  # (training images, epochs)
+# The Train page's recipes (app_pages/7_Train.py): the quick one is the page's default.
+QUICK = dict(width=0.5, batch_size=48, lr=5e-3)
+SHIPPED = dict(width=1.0, batch_size=128, lr=3e-3)
+SETTINGS = [  # (recipe name, recipe, training images, epochs, seed)
+    ("quick", QUICK, 60_000, 2, 0), ("quick", QUICK, 60_000, 2, 1), ("quick", QUICK, 60_000, 2, 2),
+    ("quick", QUICK, 60_000, 4, 0), ("shipped", SHIPPED, 60_000, 2, 0), ("shipped", SHIPPED, 20_000, 3, 0),
+]
 
 
 def knn_accuracy(train_codes, train_labels, test_codes, test_labels, k: int = 5) -> float:
@@ -38,7 +44,7 @@ def knn_accuracy(train_codes, train_labels, test_codes, test_labels, k: int = 5)
     return float((predicted == np.asarray(test_labels)).mean())
 
 
-def organisation(train, test, images: int, epochs: int) -> list[tuple[float, float, float, int]]:
+def organisation(train, test, recipe: dict, images: int, epochs: int, seed: int) -> list[tuple[float, float, float, int]]:
     """(mark s, test MSE, 5-NN accuracy, images seen) at each mark; the last row is the end of the run."""
     rows = []
     fit_images, fit_labels = train.images[:10_000], train.labels[:10_000].numpy()
@@ -49,7 +55,7 @@ def organisation(train, test, images: int, epochs: int) -> list[tuple[float, flo
                                 test.labels.numpy())
         rows.append((seconds, float(errors.mean()), accuracy, seen if seen is not None else run.progress().seen))
 
-    run = TrainingRun(RunSettings(images=images, epochs=epochs), Path(os.environ.get("TMPDIR", "/tmp")) / "bench-train",
+    run = TrainingRun(RunSettings(images=images, epochs=epochs, seed=seed, **recipe), Path(os.environ.get("TMPDIR", "/tmp")) / "bench-train",
                       data=(train, test), marks=MARKS, on_mark=measure)
     run.start()
     run.thread.join()
@@ -92,10 +98,10 @@ def main() -> None:
     print(f"{time.strftime('%Y-%m-%d')}, {platform.machine()}, {os.cpu_count()} cores, torch threads {args.threads}")
     train, test = ae.load_images("mnist", "train"), ae.load_images("mnist", "test")
     chosen = [SETTINGS[args.only]] if args.only is not None else SETTINGS
-    for images, epochs in chosen:
-        print(f"\n{images:,} training images x {epochs} epochs (one-cycle over the whole run, Adam 3e-3, batch 128):")
+    for name, recipe, images, epochs, seed in chosen:
+        print(f"\n{name} recipe ({recipe}), {images:,} training images x {epochs} epochs, seed {seed}:")
         print(f"  {'training s':>10} {'test MSE':>9} {'5-NN acc':>9} {'images seen':>12}")
-        rows = organisation(train, test, images, epochs)
+        rows = organisation(train, test, recipe, images, epochs, seed)
         for i, (seconds, mse, accuracy, seen) in enumerate(rows):
             label = f"{seconds:.0f}" + (" (end)" if i == len(rows) - 1 else "")
             print(f"  {label:>10} {mse:>9.4f} {accuracy:>9.2f} {seen:>12,}")

@@ -25,8 +25,9 @@ def trained(monkeypatch, tmp_path, mnist_path):
         run.thread.join(timeout=120)
 
 
-def session(**values):
+def session(recipe="shipped", **values):
     at = AppTest.from_file(PAGE, default_timeout=120).run()
+    at.radio(key="tr_recipe").set_value(recipe)
     for key, value in values.items():
         at.select_slider(key=key).set_value(value) if key in ("tr_images", "tr_z") else at.slider(key=key).set_value(value)
     return at
@@ -97,3 +98,11 @@ def test_the_slot_refuses_a_second_start_even_when_two_sessions_press_at_once(tr
     room.run, room.owner = going, "first"
     assert "another session is training" in room.start(RunSettings(images=2_000), "second", data=None)
     assert room.run is going and room.owner == "first" and not room.stop("second")
+
+
+def test_the_quick_recipe_trains_a_lighter_model_and_says_so(trained):
+    at = start(session("quick", tr_images=2_000, tr_epochs=1))
+    assert "plain autoencoder with 50% of the chapter's filters on 2,000 MNIST images" in texts(at)
+    wait_until(at, "Saved as mnist_ae_z2_w0.5_2k_1ep.pt")
+    ckpt = ae.load_checkpoint(trained / "mnist_ae_z2_w0.5_2k_1ep.pt")
+    assert ckpt.config.encoder_filters == (16, 32, 32, 32) and ckpt.train_args["batch_size"] == 48
