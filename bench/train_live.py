@@ -77,7 +77,7 @@ def click_latency() -> tuple[np.ndarray, np.ndarray]:
         page.goto(url)
         page.wait_for_selector(".lx-plot[data-ready='1']", timeout=120_000)
         idle = click_times(page, 20, 300)
-        trainer = page.context.new_page()
+        trainer = page.context.browser.new_page(viewport={"width": 1400, "height": 1000})
         trainer.goto(url + "/train")
         trainer.get_by_role("button", name="Start training").click()
         trainer.wait_for_selector("text=Stop (keeps what has been learned)", timeout=60_000)
@@ -93,11 +93,12 @@ def main() -> None:
     p.add_argument("--threads", type=int, default=1, help="torch threads (the app's server uses 1)")
     p.add_argument("--skip-clicks", action="store_true")
     p.add_argument("--only", type=int, help="run only the n-th setting of SETTINGS")
+    p.add_argument("--clicks-only", action="store_true", help="only part 2")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     print(f"{time.strftime('%Y-%m-%d')}, {platform.machine()}, {os.cpu_count()} cores, torch threads {args.threads}")
     train, test = ae.load_images("mnist", "train"), ae.load_images("mnist", "test")
-    chosen = [SETTINGS[args.only]] if args.only is not None else SETTINGS
+    chosen = [] if args.clicks_only else [SETTINGS[args.only]] if args.only is not None else SETTINGS
     for name, recipe, images, epochs, seed in chosen:
         print(f"\n{name} recipe ({recipe}), {images:,} training images x {epochs} epochs, seed {seed}:")
         print(f"  {'training s':>10} {'test MSE':>9} {'5-NN acc':>9} {'images seen':>12}")
