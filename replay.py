@@ -61,6 +61,12 @@ def replay_figure(ckpt: ae.Checkpoint, height: int = 520) -> go.Figure:
     return fig
 
 
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _figure(path: str, stamp: float) -> go.Figure:
+    # Built once per checkpoint version: every full rerun of the explorer shows it (never mutated).
+    return replay_figure(ui._load(path, stamp))
+
+
 def show_replay(ckpt: ae.Checkpoint, key: str) -> None:
     """The replay for a checkpoint with snapshots, or one line saying how to get them."""
     if ckpt.snapshots is None or len(ckpt.snapshots) < 2:
@@ -71,4 +77,4 @@ def show_replay(ckpt: ae.Checkpoint, key: str) -> None:
     st.caption("Where the encoder put the test images before training and after each epoch (3,000 of them). "
                "Press play, or drag the slider. Each frame is zoomed to its own codes: at first the untrained "
                "encoder puts everything in a small blob; the classes pull apart as training goes.")
-    st.plotly_chart(replay_figure(ckpt), key=key)
+    st.plotly_chart(_figure(str(ckpt.path), ui._stamp(ckpt.path)), key=key)

@@ -118,17 +118,21 @@ def _spread(shares: np.ndarray) -> tuple[float, float]:
     return ratio, float(shares.std() / max(shares.mean(), 1e-12))
 
 
-def measure_sampler(points, shares: np.ndarray, index, round_trip, judge=None, decoded=None) -> SamplerLimits:
+def measure_sampler(points, shares: np.ndarray, index, round_trip, judge=None, decoded=None, *,
+                    drift=None, confidences=None) -> SamplerLimits:
     """The three limits for one set of sampled points.
 
     `shares`: each class's share of the sampled region; `index`: a LatentIndex of the training codes;
     `round_trip`: the model's `ae.quality.RoundTrip`; `judge(images) -> (classes, confidences)` or
-    None (confidence is then nan); `decoded`: the points' decodings, if already made.
+    None (confidence is then nan); `decoded`, `drift`, `confidences`: the points' decodings, round-trip
+    drift and judged confidences, when already measured.
     """
     from .latent import decode
 
-    drift = round_trip.drift(points).drift
-    if judge is not None:
+    drift = round_trip.drift(points).drift if drift is None else np.asarray(drift)
+    if confidences is not None:
+        confidence = float(np.median(confidences))
+    elif judge is not None:
         decoded = decoded if decoded is not None else decode(round_trip.model, points)
         confidence = float(np.median(judge(decoded)[1]))
     else:

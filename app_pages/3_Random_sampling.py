@@ -125,7 +125,7 @@ st.write(f"A confident reading means the classifier takes the decoding for a cle
          f"(README, *The third limit in numbers*).")
 
 st.subheader("The numbers")
-sampled = limits.measure_sampler(points, area, index, round_trip, judge, decoded)
+sampled = limits.measure_sampler(points, area, index, round_trip, drift=drift, confidences=confidence)
 rows = [(f"{label} ({limits.SAMPLERS[source]})", value) for label, value in limits.sampler_rows(sampled)]
 rows += [("3. median classifier confidence, random samples in gaps", in_gaps),
          ("3. median classifier confidence, decoded test codes", f"{np.median(real_codes_conf):.2f}")]

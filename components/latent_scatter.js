@@ -416,7 +416,7 @@ function receive(gd, message) {
     state.linkedAt = (state.linkedAt || 0) + 1;
     state.decodeHover(z, "Same place, other plot", state.linkedAt);
   } else if (message.kind === "click") {
-    state.fixed = { result: decodeNow(state.handle, z), title: "Clicked (on the other plot)" };
+    fixPoint(gd, state, z, "Clicked (on the other plot)");
     state.linkedAt = null;
     state.showFixed();
   }
@@ -449,6 +449,15 @@ function startLive(gd, parent, data) {
     });
 }
 
+// Make z the fixed point: its image now, its round-trip arrow and line as soon as they are measured.
+function fixPoint(gd, state, z, title, local = false) {
+  const result = decodeNow(state.handle, z, (measured) => {
+    if (!state.fixed || state.fixed.result !== measured) return;  // another point was fixed meanwhile
+    if (state.hovering) placeArrows(gd); else state.showFixed();
+  });
+  state.fixed = { result, title, local };
+}
+
 // The server's marker (a click confirmed by the rerun, or a shared link's point) is the fixed point.
 function syncFixed(gd) {
   const state = gd.__lxLive;
@@ -456,7 +465,7 @@ function syncFixed(gd) {
   const m = gd.__lxMarker;
   const shown = state.fixed && state.fixed.result.z;
   if (m && !(shown && shown[0] === m[0] && shown[1] === m[1])) {
-    state.fixed = { result: decodeNow(state.handle, m), title: "Clicked point" };
+    fixPoint(gd, state, m, "Clicked point");
   } else if (!m && !(state.fixed && state.fixed.local)) {
     state.fixed = null;
   }
@@ -552,7 +561,7 @@ export default function (component) {
         // In the page, the clicked point's image is painted now, before the server is even asked.
         const state = gd.__lxLive;
         if (state && state.handle) {
-          state.fixed = { result: decodeNow(state.handle, z), title: "Clicked point", local: true };
+          fixPoint(gd, state, z, "Clicked point", true);
           state.hovering = false;
           state.showFixed();
           broadcast(gd, { kind: "click", z });

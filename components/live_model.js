@@ -74,7 +74,12 @@ function decodeLatest(handle, z, done) {
   runLatest(handle, { z }, done);
 }
 
-// On the main thread, now: for a click, whose image must be on screen in the same frame.
-function decodeNow(handle, z) {
-  return store.lib.runRequest(handle.model, { z });
+// On the main thread, now: for a click, whose image must be on screen in the same frame. Its round
+// trip (an encode, as long again as the decode) follows just after, handed to `then(result)`.
+function decodeNow(handle, z, then) {
+  const result = store.lib.runRequest(handle.model, { z, roundTrip: false });
+  if (then && handle.model.drift) {
+    setTimeout(() => { result.roundTrip = handle.model.roundTrip(result.z, result.image); then(result); }, 0);
+  }
+  return result;
 }

@@ -288,7 +288,7 @@ function webModelModule() {
     const z = request.pixels ? model.encode(request.pixels) : Array.from(request.z);
     const image = model.decode(z);
     const result = { z, image, place: model.place(z) };
-    if (!request.pixels && !request.fromImage && model.drift) result.roundTrip = model.roundTrip(z, image);
+    if (!request.pixels && !request.fromImage && request.roundTrip !== false && model.drift) result.roundTrip = model.roundTrip(z, image);
     return result;
   }
 

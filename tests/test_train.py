@@ -25,6 +25,20 @@ def test_short_run_on_real_digits_lowers_the_loss(tmp_path, mnist_path):
     assert ckpt.test_errors.shape == (500,) and abs(ckpt.test_errors.mean() - losses[-1]) < 1e-6
 
 
+def die_in_epoch(monkeypatch, n: int) -> None:
+    """Make the training loop raise KeyboardInterrupt (as a killed run) during its n-th epoch."""
+    real_epoch = train_module.train_epoch
+    calls = {"n": 0}
+
+    def dies(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == n:
+            raise KeyboardInterrupt
+        return real_epoch(*args, **kwargs)
+
+    monkeypatch.setattr(train_module, "train_epoch", dies)
+
+
 @pytest.mark.parametrize("model", ["ae", "vae"])  # the VAE's sampling noise must replay on resume too
 def test_same_seed_same_weights_and_resume_matches_an_unbroken_run(tmp_path, mnist_path, monkeypatch, model):
     unbroken = tmp_path / "unbroken.pt"
@@ -35,15 +49,7 @@ def test_same_seed_same_weights_and_resume_matches_an_unbroken_run(tmp_path, mni
     # Kill the run during its third epoch.
     interrupted = tmp_path / "interrupted.pt"
     real_epoch = train_module.train_epoch
-    calls = {"n": 0}
-
-    def dies_in_epoch_3(*args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise KeyboardInterrupt
-        return real_epoch(*args, **kwargs)
-
-    monkeypatch.setattr(train_module, "train_epoch", dies_in_epoch_3)
+    die_in_epoch(monkeypatch, 3)
     assert train_module.main(cli(interrupted, mnist_path, "--epochs", "3", "--model", model)) == 130
     assert load_checkpoint(interrupted).epochs == 2 and load_checkpoint(interrupted).model_type == model
     monkeypatch.setattr(train_module, "train_epoch", real_epoch)
@@ -121,15 +127,7 @@ def test_a_checkpoint_prints_as_one_line():
 def test_snapshots_record_how_the_codes_formed_and_survive_a_resume(tmp_path, mnist_path, monkeypatch):
     out = tmp_path / "s.pt"
     real_epoch = train_module.train_epoch
-    calls = {"n": 0}
-
-    def dies_in_epoch_2(*args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise KeyboardInterrupt
-        return real_epoch(*args, **kwargs)
-
-    monkeypatch.setattr(train_module, "train_epoch", dies_in_epoch_2)
+    die_in_epoch(monkeypatch, 2)
     assert train_module.main(cli(out, mnist_path, "--epochs", "3")) == 130
     assert load_checkpoint(out).snapshots.shape == (2, 500, 2)  # before training, after epoch 1
     monkeypatch.setattr(train_module, "train_epoch", real_epoch)
