@@ -25,7 +25,7 @@ def _round_trip(path: str, stamp: float) -> RoundTrip:
 
 
 def round_trip_for(ckpt: ae.Checkpoint) -> RoundTrip:
-    """The checkpoint's RoundTrip (its scale read from 2,000 test codes once per file version)."""
+    """The checkpoint's RoundTrip (its scale read from 1,000 test codes once per file version)."""
     return _round_trip(str(ckpt.path), ui._stamp(ckpt.path))
 
 

@@ -70,12 +70,14 @@ class RoundTrip:
     across models whose codes spread differently.
     """
 
-    def __init__(self, model: Autoencoder, test_codes, *, sample: int = 2000):
+    def __init__(self, model: Autoencoder, test_codes, *, sample: int = 1000):
         self.model = model
         codes = np.asarray(test_codes, np.float32).reshape(-1, model.cfg.z_dim)
         if not len(codes):
             raise ValueError("round-trip drift needs some test codes to set its scale")
-        # An even stride over the test set: deterministic, and 2,000 codes pin a 99th percentile well.
+        # An even stride over the test set: deterministic. 1,000 codes put the 99th percentile within a
+        # few percent of the whole test set's (1.21 against 1.24 for mnist_ae_z2) at half the time of
+        # 2,000: the app measures it when it first prepares a model for the page, on its cold start.
         codes = codes[:: max(1, len(codes) // sample)][:sample]
         self.test_drift = self.drift(codes).drift
         self.usual = max(float(np.median(self.test_drift)), 1e-12)
