@@ -2,6 +2,9 @@
 import streamlit as st
 
 import components
+from ui.server import use_one_torch_thread
+
+use_one_torch_thread()  # before any page imports torch
 
 # No icons on the pages: Streamlit fetches a material icon from a font CDN to use as the tab's icon,
 # and the app makes no request beyond its own server. The tab shows the app's own icon instead.

@@ -1,19 +1,38 @@
 """Latent Explorer's library: the chapter-3 autoencoder, its data, training, checkpoints and latent tools.
 
-Usable from a notebook or a script; it never imports streamlit or plotly.
+Usable from a notebook or a script; it never imports streamlit or plotly. The names below load on
+first use, so `import ae.files` (the atomic write the app's components share) does not import torch.
 """
-from .checkpoint import (Checkpoint, CheckpointCorrupt, CheckpointError, CheckpointForeign,
-                         CheckpointMismatch, CheckpointNotFound, CheckpointUnsafe, load_checkpoint,
-                         save_checkpoint)
-from .data import DataUnavailable, ImageSet, class_names, load_images
-from .latent import LatentIndex, decode, decode_grid, decode_point, describe_place, encode, grid_points
-from .plane import Plane, plane_checkpoint, principal_plane
-from .model import AEConfig, Autoencoder, VariationalAutoencoder, build_model, kl_divergence
+from __future__ import annotations
 
-__all__ = [
-    "AEConfig", "Autoencoder", "Checkpoint", "CheckpointCorrupt", "CheckpointError", "CheckpointForeign",
-    "CheckpointMismatch", "CheckpointNotFound", "CheckpointUnsafe", "DataUnavailable", "ImageSet",
-    "LatentIndex", "class_names", "decode", "decode_grid", "decode_point", "describe_place", "encode",
-    "grid_points", "load_checkpoint", "load_images", "save_checkpoint", "VariationalAutoencoder",
-    "build_model", "kl_divergence", "Plane", "plane_checkpoint", "principal_plane",
-]
+import importlib
+
+# name -> the module that defines it
+_EXPORTS = {
+    **dict.fromkeys(["Checkpoint", "CheckpointCorrupt", "CheckpointError", "CheckpointForeign", "CheckpointMismatch",
+                     "CheckpointNotFound", "CheckpointUnsafe", "load_checkpoint", "save_checkpoint"], "checkpoint"),
+    **dict.fromkeys(["DataUnavailable", "ImageSet", "class_names", "load_images"], "data"),
+    **dict.fromkeys(["LatentIndex", "decode", "decode_grid", "decode_point", "describe_place", "encode",
+                     "grid_points"], "latent"),
+    **dict.fromkeys(["Plane", "plane_checkpoint", "principal_plane"], "plane"),
+    **dict.fromkeys(["AEConfig", "Autoencoder", "VariationalAutoencoder", "build_model", "kl_divergence"], "model"),
+}
+_MODULES = {"checkpoint", "classifier", "data", "export", "files", "latent", "limits", "live_training", "model",
+            "plane", "preprocess", "quality", "train"}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+    elif name in _MODULES:
+        value = importlib.import_module(f".{name}", __name__)
+    else:
+        raise AttributeError(f"module 'ae' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS) | _MODULES)

@@ -8,15 +8,15 @@ training and test sets with their labels. Training state (optimizer, scheduler) 
 """
 from __future__ import annotations
 
-import os
 import pickle
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from . import files
+from .files import remove_leftovers  # noqa: F401  (the training CLI's cleanup, with the checkpoint API)
 from .model import AEConfig, Autoencoder, build_model
 
 FORMAT_NAME = "latent-explorer-checkpoint"
@@ -119,40 +119,8 @@ def save_checkpoint(path: str | Path, *, model: Autoencoder, dataset: str, histo
 
 
 def write_atomically(path: str | Path, payload: dict) -> Path:
-    """torch.save `payload` to a temporary file in the same folder, then rename it over `path`."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    umask = os.umask(0)
-    os.umask(umask)
-    try:
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes files private; a checkpoint is a normal file
-        with os.fdopen(fd, "wb") as f:
-            torch.save(payload, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
-def remove_leftovers(path: str | Path) -> list[Path]:
-    """Delete the temporary files an interrupted save of `path` left beside it (`<name>.XXXX.tmp`).
-
-    A save that is killed between writing and renaming leaves one; the next run writing the same
-    file removes them. Returns what was removed.
-    """
-    path = Path(path)
-    leftovers = sorted(path.parent.glob(f"{glob_escape(path.name)}.*.tmp")) if path.parent.is_dir() else []
-    for tmp in leftovers:
-        tmp.unlink(missing_ok=True)
-    return leftovers
-
-
-def glob_escape(name: str) -> str:
-    return "".join(f"[{c}]" if c in "*?[" else c for c in name)
+    """torch.save `payload` atomically (see ae.files.write_atomically)."""
+    return files.write_atomically(path, lambda f: torch.save(payload, f))
 
 
 def read_payload(path: Path) -> dict:

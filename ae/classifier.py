@@ -41,9 +41,16 @@ class Classifier(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.net(x)
 
+    def loss(self, x: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        """The training objective on a batch: cross-entropy on the images shifted together by up to
+        2 pixels each way, which makes the judge robust to off-centre decodings."""
+        dx, dy = (int(v) for v in torch.randint(-2, 3, (2,)))
+        return nn.functional.cross_entropy(self(torch.roll(x, shifts=(dy, dx), dims=(2, 3))), labels)
+
 
 @dataclass
-class Judge:
+class LoadedClassifier:
+    """A classifier read from its file, with what it was trained on and how well it reads the test set."""
     model: Classifier
     dataset: str
     test_accuracy: float
@@ -90,7 +97,7 @@ def save_classifier(path, model: Classifier, dataset: str, test_accuracy: float)
     })
 
 
-def load_classifier(path) -> Judge:
+def load_classifier(path) -> LoadedClassifier:
     path = Path(path)
     raw = read_payload(path)
     if not isinstance(raw, dict) or raw.get("format") != FORMAT_NAME:
@@ -102,7 +109,7 @@ def load_classifier(path) -> Judge:
     except (KeyError, RuntimeError) as e:
         raise CheckpointMismatch(f"{path.name}: the classifier weights do not fit ({str(e).splitlines()[0]}).") from None
     model.eval()
-    return Judge(model, str(raw.get("dataset", "mnist")), float(raw.get("test_accuracy", float("nan"))), path)
+    return LoadedClassifier(model, str(raw.get("dataset", "mnist")), float(raw.get("test_accuracy", float("nan"))), path)
 
 
 def main(argv=None) -> int:
@@ -123,31 +130,22 @@ def main(argv=None) -> int:
     except DataUnavailable as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    from .train import make_scheduler, train_epoch  # the autoencoders' loop, with labels
+
     images, labels = train.images[:args.limit], train.labels[:args.limit]
     torch.manual_seed(args.seed)
     model = Classifier(len(train.classes))
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
-    steps = args.epochs * -(-len(images) // args.batch_size)
-    scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=args.lr, total_steps=steps)
+    scheduler = make_scheduler(optimizer, "onecycle", args.lr, args.epochs * -(-len(images) // args.batch_size))
+    device = torch.device("cpu")
     started = time.perf_counter()
     try:
         for epoch in range(args.epochs):
-            model.train()
-            order = torch.randperm(len(images), generator=torch.Generator().manual_seed(args.seed + epoch))
             with tqdm(total=len(images), desc=f"epoch {epoch + 1}/{args.epochs}", unit="img",
                       disable=args.quiet, file=sys.stderr) as bar:
-                for i in range(0, len(images), args.batch_size):
-                    idx = order[i:i + args.batch_size]
-                    # Small random shifts (up to 2 px) make the judge robust to off-centre decodings.
-                    dx, dy = (int(v) for v in torch.randint(-2, 3, (2,)))
-                    x = torch.roll(images[idx], shifts=(dy, dx), dims=(2, 3))
-                    loss = nn.functional.cross_entropy(model(x), labels[idx])
-                    optimizer.zero_grad(set_to_none=True)
-                    loss.backward()
-                    optimizer.step()
-                    scheduler.step()
-                    bar.update(len(idx))
-                    bar.set_postfix(loss=f"{loss.item():.3f}", refresh=False)
+                train_epoch(model, images, optimizer, device, batch_size=args.batch_size, labels=labels,
+                            generator=torch.Generator().manual_seed(args.seed + epoch), scheduler=scheduler,
+                            progress=bar)
             predicted, _ = predict(model, test.images)
             accuracy = float((predicted == test.labels.numpy()).mean())
             print(f"epoch {epoch + 1}/{args.epochs}: test accuracy {accuracy:.4f}")

@@ -23,13 +23,15 @@ from scipy.spatial import cKDTree
 from .latent import interpolate, sample_box, sample_prior  # noqa: F401
 
 
-def area_shares(codes: np.ndarray, labels: np.ndarray, box, n_classes: int, resolution: int = 200) -> np.ndarray:
-    """Share of the box owned by each class: every cell of a fine grid goes to its nearest code's class."""
+def area_shares(codes: np.ndarray, labels: np.ndarray, box, n_classes: int, resolution: int = 200,
+                tree: cKDTree | None = None) -> np.ndarray:
+    """Share of the box owned by each class: every cell of a fine grid goes to its nearest code's class.
+    `tree`: a KD-tree over `codes` already built (a LatentIndex's), instead of building one."""
     (x0, x1), (y0, y1) = box
     xs = np.linspace(x0, x1, resolution)
     ys = np.linspace(y0, y1, resolution)
     grid = np.stack(np.meshgrid(xs, ys), -1).reshape(-1, 2)
-    return nearest_class_shares(codes, labels, grid, n_classes)
+    return nearest_class_shares(codes, labels, grid, n_classes, tree)
 
 
 def class_shares(labels, n_classes: int) -> np.ndarray:
@@ -100,16 +102,18 @@ def codes_box(codes: np.ndarray):
     return bounding_box(codes, margin=0.0)
 
 
-def nearest_class_shares(codes: np.ndarray, labels: np.ndarray, points: np.ndarray, n_classes: int) -> np.ndarray:
-    """Share of `points` whose nearest training code belongs to each class."""
-    _, nearest = cKDTree(codes).query(points)
+def nearest_class_shares(codes: np.ndarray, labels: np.ndarray, points: np.ndarray, n_classes: int,
+                         tree: cKDTree | None = None) -> np.ndarray:
+    """Share of `points` whose nearest training code belongs to each class (`tree`: one over `codes`)."""
+    _, nearest = (tree if tree is not None else cKDTree(codes)).query(points)
     counts = np.bincount(np.asarray(labels)[nearest], minlength=n_classes)
     return counts / max(counts.sum(), 1)
 
 
-def prior_shares(codes: np.ndarray, labels: np.ndarray, n_classes: int, n: int = 40_000, seed: int = 0) -> np.ndarray:
+def prior_shares(codes: np.ndarray, labels: np.ndarray, n_classes: int, n: int = 40_000, seed: int = 0,
+                 tree: cKDTree | None = None) -> np.ndarray:
     """Share of N(0, I)'s probability mass owned by each class (the `area_shares` of the prior)."""
-    return nearest_class_shares(codes, labels, sample_prior(n, codes.shape[1], seed), n_classes)
+    return nearest_class_shares(codes, labels, sample_prior(n, codes.shape[1], seed), n_classes, tree)
 
 
 def _spread(shares: np.ndarray) -> tuple[float, float]:
@@ -162,8 +166,9 @@ def measure_limits(ckpt, judge=None, *, k: int = 1000, seed: int = 0, index=None
     round_trip = round_trip if round_trip is not None else RoundTrip(ckpt.model, ckpt.test_codes)
     box = codes_box(ckpt.test_codes)
     n_classes = int(max(ckpt.train_labels.max(), ckpt.test_labels.max())) + 1
-    shares = {"box": area if area is not None else area_shares(ckpt.train_codes, ckpt.train_labels, box, n_classes),
-              "prior": prior_shares(ckpt.train_codes, ckpt.train_labels, n_classes, seed=seed)}
+    codes, labels = ckpt.train_codes, ckpt.train_labels
+    shares = {"box": area if area is not None else area_shares(codes, labels, box, n_classes, tree=index.tree),
+              "prior": prior_shares(codes, labels, n_classes, seed=seed, tree=index.tree)}
     samples = {"box": sample_box(box, k, seed), "prior": sample_prior(k, ckpt.config.z_dim, seed)}
     results = {name: measure_sampler(points, shares[name], index, round_trip, judge)
                for name, points in samples.items()}

@@ -43,10 +43,13 @@ def make_scheduler(optimizer, schedule: str, lr: float, total_steps: int):
     raise ValueError(f"unknown schedule {schedule!r}")
 
 
-def train_epoch(model: Autoencoder, images: torch.Tensor, optimizer, device, *, batch_size: int,
+def train_epoch(model: nn.Module, images: torch.Tensor, optimizer, device, *, batch_size: int,
                 generator: torch.Generator, scheduler=None, progress: tqdm | None = None,
-                deadline: float | None = None, on_batch=None, should_stop=None) -> float:
-    """One pass over `images` in a shuffled order; returns the mean per-pixel MSE.
+                deadline: float | None = None, on_batch=None, should_stop=None,
+                labels: torch.Tensor | None = None) -> float:
+    """One pass over `images` in a shuffled order, minimising `model.loss(batch)` (an autoencoder's
+    objective), or `model.loss(batch, batch_labels)` when `labels` are given (the classifier's);
+    returns the mean loss per image.
 
     With a `deadline` (a time.perf_counter() value) the pass stops early once it is reached, and
     when `should_stop()` returns True. `on_batch(images_seen, batch_loss)` runs after every step.
@@ -55,8 +58,9 @@ def train_epoch(model: Autoencoder, images: torch.Tensor, optimizer, device, *, 
     order = torch.randperm(len(images), generator=generator)
     total, seen = 0.0, 0
     for start in range(0, len(images), batch_size):
-        x = images[order[start:start + batch_size]].to(device)
-        loss = model.loss(x)
+        batch = order[start:start + batch_size]
+        x = images[batch].to(device)
+        loss = model.loss(x) if labels is None else model.loss(x, labels[batch].to(device))
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()

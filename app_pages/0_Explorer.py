@@ -10,42 +10,44 @@ st.caption("Each dot is a test image, placed by the encoder at its 2-D code. Mov
            "the decoder, running in your browser, draws the point under it; sweep from a cluster into the "
            "empty space and watch the image fall apart. Click to fix a point and see its nearest training images.")
 
-import backdrops  # noqa: E402  (torch and the model load after the page has started drawing)
-import replay  # noqa: E402
-import ui  # noqa: E402
+# torch and the model load after the page has started drawing
+from ui import backdrops, panels, pickers, replay  # noqa: E402
+from ui.click import carry_point, parse_point, take_click  # noqa: E402
+from ui.scatter import ScatterStyle, hover_preview_toggle, latent_scatter  # noqa: E402
+from ui.text import plain_text  # noqa: E402
 
 with st.sidebar:
     st.header("Model")
-ckpt = ui.choose_checkpoint("ex")
+view = pickers.choose_checkpoint("ex")
 with st.sidebar:
     st.header("Plot")
-    style = ui.ScatterStyle(
+    style = ScatterStyle(
         which=st.radio("Codes to plot", ["test", "train"], key="ex_which", horizontal=True,
                        format_func={"test": "test set", "train": "train sample"}.get),
         backdrop=backdrops.choose_backdrop("ex"),
         point_size=st.slider("Point size", 1, 10, 4, key="ex_size"),
         opacity=st.slider("Opacity", 0.1, 1.0, 0.7, key="ex_opacity"),
-        live_hover=ui.hover_preview_toggle("ex"))
-if ckpt is None:
+        live_hover=hover_preview_toggle("ex"))
+if view is None:
     st.stop()
-ui.plane_note(ckpt)
+panels.plane_note(view)
 
 notice = None
-if st.session_state.get("ex_point_model", ckpt.path.name) != ckpt.path.name:
+if st.session_state.get("ex_point_model", view.name) != view.name:
     # Another model's plane: the point stays only where it still lies inside this model's space.
-    st.session_state.ex_point, notice = ui.carry_point(st.session_state.get("ex_point"), ckpt, "The clicked point")
+    st.session_state.ex_point, notice = carry_point(st.session_state.get("ex_point"), view, "The clicked point")
     st.session_state.ex_dot = None  # a dot belongs to one model's codes
     if st.session_state.ex_point is None:
         for name in ("z1", "z2"):
             st.query_params.pop(name, None)
-st.session_state.ex_point_model = ckpt.path.name
+st.session_state.ex_point_model = view.name
 if "ex_point" not in st.session_state:  # first run of this session: open on the shared link's point
-    point, warning = ui.parse_point(st.query_params.get("z1"), st.query_params.get("z2"), ui.accepted_box(ckpt))
+    point, warning = parse_point(st.query_params.get("z1"), st.query_params.get("z2"), view.boxes.accepted)
     st.session_state.ex_point = point
     if warning:
-        st.warning(ui.plain_text(warning))
+        st.warning(plain_text(warning))
 if notice:
-    st.info(ui.plain_text(notice))
+    st.info(plain_text(notice))
 
 
 def go_to(point, dot=None):
@@ -54,19 +56,12 @@ def go_to(point, dot=None):
 
 
 def remember_click():
-    point = ui.clicked("ex_scatter")
-    if point is None:
+    click = take_click("ex_scatter", view, style.which, snap_to_dots=True)
+    if click is None:
         return
-    index = ui.clicked_dot("ex_scatter")
-    codes = ckpt.test_codes if style.which == "test" else ckpt.train_codes
-    if index is not None and index < len(codes):  # a dot: exactly its code, and its real image beside
-        go_to(tuple(float(v) for v in codes[index]), (style.which, index))
-        st.session_state.ex_warning = None
-        return
-    # Zoomed far out, a click can land where no link could point; the same limits apply to both.
-    point, st.session_state.ex_warning = ui.parse_point(point[0], point[1], ui.accepted_box(ckpt), source="That click")
-    if point is not None:
-        go_to(point)
+    st.session_state.ex_warning = click.warning
+    if click.point is not None:
+        go_to(click.point, click.dot)
 
 
 with st.sidebar.form("ex_goto", border=False):
@@ -75,7 +70,7 @@ with st.sidebar.form("ex_goto", border=False):
     z1 = typed[0].number_input("z1", value=None, format="%.4f", key="ex_type_z1")
     z2 = typed[1].number_input("z2", value=None, format="%.4f", key="ex_type_z2")
     if st.form_submit_button("Decode this point"):
-        point, st.session_state.ex_warning = ui.parse_point(z1, z2, ui.accepted_box(ckpt), source="The typed point")
+        point, st.session_state.ex_warning = parse_point(z1, z2, view.boxes.accepted, source="The typed point")
         if point is not None:
             go_to(point)
 
@@ -84,19 +79,19 @@ with st.sidebar.form("ex_goto", border=False):
 def explorer():
     left, right = st.columns([3, 1])
     with left:
-        ui.latent_scatter(ckpt, style, st.session_state.ex_point, key="ex_scatter", on_click=remember_click,
-                          snap_to_dots=True)
+        latent_scatter(view, style, st.session_state.ex_point, key="ex_scatter", on_click=remember_click,
+                       snap_to_dots=True)
         backdrops.explain(style.backdrop)
     with right:
         if st.session_state.get("ex_warning"):
-            st.warning(ui.plain_text(st.session_state.ex_warning))
-        ui.point_panel(ckpt, st.session_state.ex_point, key="ex", dot=st.session_state.get("ex_dot"))
+            st.warning(plain_text(st.session_state.ex_warning))
+        panels.point_panel(view, st.session_state.ex_point, key="ex", dot=st.session_state.get("ex_dot"))
 
 
 explorer()
 
 with st.expander("How this space formed: replay the training"):
-    replay.show_replay(ckpt, "ex_replay")
+    replay.show_replay(view, "ex_replay")
 
 with st.expander("What am I looking at?"):
     st.markdown("""

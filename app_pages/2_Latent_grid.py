@@ -3,18 +3,20 @@ import numpy as np
 import streamlit as st
 
 import ae
-import ui
+from ui import panels, pickers
+from ui.figures import add_on_top, scatter_figure
+from ui.images import upscale
 
 st.set_page_config(page_title="Latent grid", layout="wide")
 st.title("Latent grid")
 st.caption("Decode a regular grid of points and tile the images in the same layout as the plane. "
            "Drag a box on the scatter (box select) to decode just that region.")
-ckpt = ui.choose_checkpoint("grid")
-if ckpt is None:
+view = pickers.choose_checkpoint("grid")
+if view is None:
     st.stop()
-ui.require_2d(ckpt, "the chapter's grid over the plane")
+panels.require_2d(view, "the chapter's grid over the plane")
 # A region chosen on one model's plane means nothing on another's: one region per checkpoint.
-region_key = f"grid_region_{ckpt.path.name}"
+region_key = f"grid_region_{view.name}"
 
 with st.sidebar:
     n = st.slider("Grid size n (n x n images)", 5, 40, 15, key="grid_n")
@@ -23,22 +25,22 @@ with st.sidebar:
         # A new chart key drops the old box selection along with the region.
         st.session_state.grid_version = st.session_state.get("grid_version", 0) + 1
 
-box = ui.sampling_box(ckpt)
+box = view.boxes.codes
 region = st.session_state.get(region_key, box)
 points = ae.grid_points(region[0], region[1], n)
 
 left, right = st.columns(2)
 with left:
-    fig = ui.scatter_figure(ckpt, height=600)
-    ui.add_on_top(fig, points[:, 0], points[:, 1], name="grid", showlegend=False,
+    fig = scatter_figure(view, height=600)
+    add_on_top(fig, points[:, 0], points[:, 1], name="grid", showlegend=False,
                   marker=dict(size=4 if n > 20 else 6, color="black", symbol="cross-thin", line=dict(width=1)))
     (x0, x1), (y0, y1) = region
     fig.add_shape(type="rect", x0=x0, x1=x1, y0=y0, y1=y1, line=dict(color="black", dash="dot"))
     fig.update_layout(dragmode="select")
     event = st.plotly_chart(fig, key=f"grid_scatter_{st.session_state.get('grid_version', 0)}", on_select="rerun", selection_mode="box")
 with right:
-    wall = ae.decode_grid(ckpt.model, region[0], region[1], n)
-    st.image(ui.upscale(wall, 560 if n * 28 < 560 else n * 28), width="stretch", output_format="PNG",
+    wall = ae.decode_grid(view.ckpt.model, region[0], region[1], n)
+    st.image(upscale(wall, 560 if n * 28 < 560 else n * 28), width="stretch", output_format="PNG",
              caption=f"{n} x {n} decodings over z1 {region[0][0]:.2f}..{region[0][1]:.2f}, "
                      f"z2 {region[1][0]:.2f}..{region[1][1]:.2f}")
 

@@ -5,16 +5,18 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import ae
-import drift_view
-import ui
 from ae import limits
+from ui import panels, pickers
+from ui.figures import add_on_top, scatter_figure
+from ui.images import upscale
 
 st.set_page_config(page_title="Random sampling and the three limits", layout="wide")
 st.title("Random sampling and the three limits")
-ckpt = ui.choose_checkpoint("rs")
-if ckpt is None:
+view = pickers.choose_checkpoint("rs")
+if view is None:
     st.stop()
-ui.require_2d(ckpt, "measuring the three limits by sampling the plane")
+panels.require_2d(view, "measuring the three limits by sampling the plane")
+ckpt = view.ckpt
 with st.sidebar:
     k = st.slider("Random points K", 10, 1000, 100, step=10, key="rs_k")
     seed = st.number_input("Seed", 0, 10_000, 0, key="rs_seed")
@@ -22,29 +24,29 @@ with st.sidebar:
     source = st.radio("Sample from", list(limits.SAMPLERS), format_func=limits.SAMPLERS.get, key="rs_source",
                       index=1 if ckpt.model_type == "vae" else 0)
 
-names = ae.class_names(ckpt.dataset)
-item, items = ae.data.item_words(ckpt.dataset)
-index = ui.index_for(ckpt)
-box = ui.sampling_box(ckpt)
+names = view.class_names
+item, items = ae.data.item_words(view.dataset)
+index = view.index
+box = view.boxes.codes
 points = (limits.sample_box(box, k, seed=int(seed)) if source == "box"
           else limits.sample_prior(k, ckpt.config.z_dim, seed=int(seed)))
-decoded = ui.decoded(ckpt, points)
-judge, problem = ui.judge_for(ckpt)
+decoded = view.decoded(points)
+judge, problem = view.judge()
 report = limits.sample_report(points, index, decoded, judge) if judge else None
 in_gap = report.in_gap if report is not None else index.gap(points) > index.edge
 
 left, right = st.columns([3, 2])
 with left:
-    fig = ui.scatter_figure(ckpt, height=520)
+    fig = scatter_figure(view, height=520)
     # Black with a white ring: no class has that colour (red is the 3s'), for both samplers alike.
-    ui.add_on_top(fig, points[:, 0], points[:, 1], name="random sample",
+    add_on_top(fig, points[:, 0], points[:, 1], name="random sample",
                   marker=dict(color="black", size=7, line=dict(color="white", width=1.5)))
     st.plotly_chart(fig, key="rs_scatter")
 with right:
     st.caption(f"The first {min(k, 48)} random points, decoded (white frame: in a gap):")
     shown = min(k, 48)
     tiles = np.stack([np.pad(img, 2, constant_values=(1.0 if g else 0.25)) for img, g in zip(decoded[:shown], in_gap)])
-    st.image(ui.upscale(ae.latent.tile(tiles, 8), 8 * 64), output_format="PNG", width="stretch")
+    st.image(upscale(ae.latent.tile(tiles, 8), 8 * 64), output_format="PNG", width="stretch")
 
 st.header("1. No clear way to pick a random point")
 where = "Uniform points in the codes' bounding box" if source == "box" else "Points drawn from N(0, I)"
@@ -59,7 +61,7 @@ else:
              "is empty, and N(0, I) covers only a corner of how far its codes spread.")
 
 st.header("2. Unequal areas, so samples lack diversity")
-area = ui.class_shares_for(ckpt, source)
+area = view.class_shares(source)
 data_share = limits.class_shares(ckpt.train_labels, len(names))
 region = "latent area" if source == "box" else "share of N(0, I)"
 shares = pd.DataFrame({region: area, "data": data_share}, index=names)
@@ -80,7 +82,7 @@ st.write(f"Each point goes to the class of its nearest training code: {uneven}, 
          f"are about equally common in the data.")
 
 st.header("3. Poor quality between the clusters")
-round_trip = drift_view.round_trip_for(ckpt)
+round_trip = view.round_trip
 drift = round_trip.drift(points).drift
 high = drift > round_trip.high
 fig = go.Figure([go.Histogram(x=np.minimum(v, 4 * round_trip.high), name=name, opacity=0.6, histnorm="percent",
@@ -104,11 +106,11 @@ if report is None:
     st.info(problem)
     st.stop()
 st.subheader("A second, weaker measure: the classifier's confidence")
-real_codes_conf = ui.test_confidences(ckpt)
-test, _ = ui.dataset_images(ckpt, "test")
+real_codes_conf = view.test_confidences()
+test, _ = view.images("test")
 curves = {"random samples": confidence, "decoded test codes": real_codes_conf}
 if test is not None:
-    curves["real test images"] = ui.real_confidences(ckpt, test)
+    curves["real test images"] = view.real_confidences()
 fig = go.Figure([go.Histogram(x=v, name=name, opacity=0.55, histnorm="percent", xbins=dict(start=0, end=1.0001, size=0.05))
                  for name, v in curves.items()])
 fig.update_layout(barmode="overlay", height=300, xaxis_title="classifier confidence", yaxis_title="% of images",

@@ -4,20 +4,23 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import ae
-import drift_view
-import ui
 from ae import limits
+from ui import panels, pickers
+from ui.click import carry_point, parse_point, take_click
+from ui.images import image_strip
+from ui.scatter import ScatterStyle, hover_preview_toggle, latent_scatter
+from ui.text import format_point, parse_index, plain_text
 
 st.set_page_config(page_title="Interpolation", layout="wide")
 st.title("Interpolation")
 st.caption("Pick two test images, by index or by clicking two points on the plot. The straight line "
            "between their codes crosses whatever lies between them; in a gap the decodings stop looking "
            "like anything real. Move the mouse along the line to decode any position on it.")
-ckpt = ui.choose_checkpoint("ip")
-if ckpt is None:
+view = pickers.choose_checkpoint("ip")
+if view is None:
     st.stop()
-ui.require_2d(ckpt, "drawing the path on the plot")
-names = ae.class_names(ckpt.dataset)
+panels.require_2d(view, "drawing the path on the plot")
+ckpt, names = view.ckpt, view.class_names
 n_test = len(ckpt.test_codes)
 # Defaults whose straight line crosses a wide gap in the shipped plain autoencoder: MNIST, a 1 and a
 # 7; Fashion-MNIST, a trouser (test image 2) and a bag (test image 18).
@@ -26,9 +29,9 @@ a_key, b_key = f"ip_a_{ckpt.dataset}", f"ip_b_{ckpt.dataset}"
 if "ip_clicks" not in st.session_state:  # first run of this session: open on the link's line
     for key, param in ((a_key, "start"), (b_key, "end")):
         if st.query_params.get(param) is not None:
-            value, problem = ui.parse_index(st.query_params.get(param), n_test)
+            value, problem = parse_index(st.query_params.get(param), n_test)
             if problem:
-                st.warning(ui.plain_text(f"The link's {param} test image: {problem} It was ignored."))
+                st.warning(plain_text(f"The link's {param} test image: {problem} It was ignored."))
             else:
                 st.session_state[key] = value
     linked = []
@@ -36,36 +39,36 @@ if "ip_clicks" not in st.session_state:  # first run of this session: open on th
         raw = st.query_params.get(param)
         if raw is not None:
             parts = str(raw).split(",")
-            point, problem = ui.parse_point(parts[0], parts[1] if len(parts) == 2 else None, ui.accepted_box(ckpt),
+            point, problem = parse_point(parts[0], parts[1] if len(parts) == 2 else None, view.boxes.accepted,
                                             source=f"The link's {param} point")
             if problem:
-                st.warning(ui.plain_text(problem))
+                st.warning(plain_text(problem))
             linked.append(point)
     st.session_state.ip_clicks = linked if len(linked) == 2 and None not in linked else []
-    st.session_state.ip_clicks_model = ckpt.path.name
-if st.session_state.get("ip_clicks_model") != ckpt.path.name:
+    st.session_state.ip_clicks_model = view.name
+if st.session_state.get("ip_clicks_model") != view.name:
     # Another model's plane: the clicked ends stay only if both still lie inside this model's space.
-    carried = [ui.carry_point(p, ckpt, "A clicked end") for p in st.session_state.ip_clicks]
+    carried = [carry_point(p, view, "A clicked end") for p in st.session_state.ip_clicks]
     if all(p is not None for p, _ in carried):
         st.session_state.ip_clicks = [p for p, _ in carried]
     else:
         st.session_state.ip_clicks = []
-        st.info(ui.plain_text(next(notice for _, notice in carried if notice)))
-    st.session_state.ip_clicks_model = ckpt.path.name
+        st.info(plain_text(next(notice for _, notice in carried if notice)))
+    st.session_state.ip_clicks_model = view.name
 st.session_state.setdefault(a_key, min(start, n_test - 1))
 st.session_state.setdefault(b_key, min(end, n_test - 1))
 with st.sidebar:
     a_index = st.number_input("Start: test image", 0, n_test - 1, key=a_key)
     b_index = st.number_input("End: test image", 0, n_test - 1, key=b_key)
     steps = st.slider("Steps", 3, 24, 12, key="ip_steps")
-    live_hover = ui.hover_preview_toggle("ip")
+    live_hover = hover_preview_toggle("ip")
     if st.button("Use the test images again", key="ip_reset"):
         st.session_state.ip_clicks = []
 
 clicks = st.session_state.ip_clicks
 if len(clicks) == 2:
     a, b = clicks
-    label_a, label_b = f"clicked {ui.format_point(a)}", f"clicked {ui.format_point(b)}"
+    label_a, label_b = f"clicked {format_point(a)}", f"clicked {format_point(b)}"
     st.query_params.update({"from": f"{a[0]:.5f},{a[1]:.5f}", "to": f"{b[0]:.5f},{b[1]:.5f}"})
     for param in ("start", "end"):
         st.query_params.pop(param, None)
@@ -79,27 +82,27 @@ else:
 
 
 def remember_click():
-    point = ui.clicked("ip_scatter")
-    if point is None:
+    click = take_click("ip_scatter", view)
+    if click is None:
         return
-    point, st.session_state.ip_warning = ui.parse_point(*point, ui.accepted_box(ckpt), source="That click")
-    if point is not None:
-        st.session_state.ip_clicks = (st.session_state.ip_clicks + [point])[-2:]
+    st.session_state.ip_warning = click.warning
+    if click.point is not None:
+        st.session_state.ip_clicks = (st.session_state.ip_clicks + [click.point])[-2:]
 
 
 if st.session_state.get("ip_warning"):
-    st.warning(ui.plain_text(st.session_state.ip_warning))
+    st.warning(plain_text(st.session_state.ip_warning))
 path = limits.interpolate(a, b, steps)
 images = ae.decode(ckpt.model, path)
-gaps = ui.index_for(ckpt).gap(path)
-ui.latent_scatter(ckpt, ui.ScatterStyle(height=420, live_hover=live_hover), clicks[-1] if len(clicks) == 1 else None,
-                  key="ip_scatter", on_click=remember_click, line=path)
+gaps = view.index.gap(path)
+latent_scatter(view, ScatterStyle(height=420, live_hover=live_hover), clicks[-1] if len(clicks) == 1 else None,
+               key="ip_scatter", on_click=remember_click, line=path)
 if len(clicks) == 1:
-    st.info(f"First point {ui.format_point(clicks[0])} chosen; click a second point.")
+    st.info(f"First point {format_point(clicks[0])} chosen; click a second point.")
 st.subheader(f"From {label_a} to {label_b}")
-ui.image_strip(images, [f"{t:.2f}" for t in np.linspace(0, 1, steps)], width=72)
+image_strip(images, [f"{t:.2f}" for t in np.linspace(0, 1, steps)], width=72)
 
-judge, problem = ui.judge_for(ckpt)
+judge, problem = view.judge()
 fig = go.Figure(go.Scatter(x=np.linspace(0, 1, steps), y=gaps, name="gap measure", mode="lines+markers"))
 if judge is not None:
     predicted, confidence = judge(images)
@@ -109,7 +112,7 @@ if judge is not None:
 else:
     st.caption(problem)
 # Round-trip drift, the measure of the third limit, on its own axis (latent units) with its threshold.
-round_trip = drift_view.round_trip_for(ckpt)
+round_trip = view.round_trip
 drift = round_trip.drift(path).drift
 fig.add_trace(go.Scatter(x=np.linspace(0, 1, steps), y=drift, name="round-trip drift", mode="lines+markers",
                          yaxis="y3", line=dict(color="#6a1b9a"), hovertemplate="drift %{y:.2f}"))
@@ -123,7 +126,7 @@ fig.update_layout(height=340, margin=dict(l=50, r=20, t=40, b=40),
                   yaxis3=dict(title=dict(text="drift", font=dict(color="#6a1b9a")), overlaying="y", side="right",
                               anchor="free", position=0.95, rangemode="tozero", showgrid=False,
                               tickfont=dict(color="#6a1b9a")))
-fig.add_hline(y=ui.index_for(ckpt).edge, line_dash="dot", line_color="#d62728", annotation_text="gap threshold",
+fig.add_hline(y=view.index.edge, line_dash="dot", line_color="#d62728", annotation_text="gap threshold",
               annotation_position="top left", annotation_font_color="#d62728", annotation_yshift=2)
 fig.add_shape(type="line", xref="paper", x0=0, x1=0.86, yref="y3", y0=round_trip.high, y1=round_trip.high,
               line=dict(color="#6a1b9a", dash="dot"))

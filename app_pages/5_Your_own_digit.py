@@ -4,14 +4,19 @@ import streamlit as st
 import torch
 
 import ae
-import ui
+from ui import panels, pickers
+from ui.figures import add_on_top, scatter_figure
+from ui.images import px, upscale
+from ui.scatter import ScatterStyle, drawing_pad, drawn, latent_scatter
+from ui.text import format_point, plain_text
 from ae.preprocess import InvalidImage, limits_text, prepare_image
 
 st.set_page_config(page_title="Your own image", layout="wide")
-ckpt = ui.choose_checkpoint("own")
-if ckpt is None:
+view = pickers.choose_checkpoint("own")
+if view is None:
     st.stop()
-ui.require_2d(ckpt, "placing your image on the plot")
+panels.require_2d(view, "placing your image on the plot")
+ckpt = view.ckpt
 item = "digit" if ckpt.dataset == "mnist" else "item of clothing"
 st.title(f"Your own {item}")
 if ckpt.dataset == "mnist":
@@ -22,7 +27,7 @@ else:
     st.caption("Draw an item of clothing, or upload a photo of one on a plain light background. It is prepared "
                "the way Fashion-MNIST was: grayscale, negated (light item on black), trimmed, longest edge scaled "
                "to 28, centred in 28x28. Then the encoder places it in the latent space.")
-names = ae.class_names(ckpt.dataset)
+names = view.class_names
 mode = st.radio("Your image", ["draw", "upload"], key="own_mode", horizontal=True, label_visibility="collapsed",
                 format_func={"draw": "Draw it", "upload": "Upload a picture"}.get)
 
@@ -31,11 +36,11 @@ def reading(image: np.ndarray) -> None:
     """What the server adds: the code, where it lies, the classifier's reading, the nearest images."""
     code = ae.encode(ckpt.model, torch.from_numpy(image)[None, None])[0]
     reconstruction = ae.decode(ckpt.model, code[None])[0]
-    place = ui.index_for(ckpt).place(code)
-    st.image([ui.upscale(image, ui.px(168)), ui.upscale(reconstruction, ui.px(168))],
-             caption=["yours, prepared", "its reconstruction"], width=ui.px(168), output_format="PNG")
-    st.write(f"Code: **{ui.format_point(code)}**. {ae.describe_place(place, names)}")
-    judge, problem = ui.judge_for(ckpt)
+    place = view.index.place(code)
+    st.image([upscale(image, px(168)), upscale(reconstruction, px(168))],
+             caption=["yours, prepared", "its reconstruction"], width=px(168), output_format="PNG")
+    st.write(f"Code: **{format_point(code)}**. {ae.describe_place(place, names)}")
+    judge, problem = view.judge()
     if judge is None:
         st.caption(problem)
     else:
@@ -44,21 +49,21 @@ def reading(image: np.ndarray) -> None:
         st.caption(f"{c_in:.0%} sure")
         st.metric("... and its reconstruction as", names[p_out], help=f"{c_out:.0%} sure")
         st.caption(f"{c_out:.0%} sure")
-    ui.nearest_images(ckpt, code, place)
+    panels.nearest_images(view, code, place)
 
 
 if mode == "draw":
     def remember_drawing():
-        st.session_state.own_drawing = ui.drawn("own_pad")
+        st.session_state.own_drawing = drawn("own_pad")
 
     pen = st.sidebar.slider("Pen width", 4, 48, 22, step=2, key="own_pen",
                             help="In pixels of the 280-pixel pad; MNIST's digits were written with a thick pen.")
     pad, plot = st.columns([2, 3])
     with pad:
-        ui.drawing_pad(ckpt, key="own_pad", on_drawn=remember_drawing, group="own", pen=pen)
+        drawing_pad(view, key="own_pad", on_drawn=remember_drawing, group="own", pen=pen)
     with plot:
-        ui.latent_scatter(ckpt, ui.ScatterStyle(height=440, live_hover=False, preview_px=0), None,
-                          key="own_scatter", on_click=lambda: None, group="own")
+        latent_scatter(view, ScatterStyle(height=440, live_hover=False, preview_px=0), None,
+                       key="own_scatter", on_click=lambda: None, group="own")
     drawing = st.session_state.get("own_drawing")
     if drawing is None:
         st.info(f"Draw a {item if ckpt.dataset == 'mnist' else 'garment, shoe or bag'} in the black square "
@@ -76,7 +81,7 @@ if upload is None:
 try:
     digit = prepare_image(upload.getvalue(), ckpt.dataset)
 except InvalidImage as e:
-    st.error(ui.plain_text(f"{upload.name}: {e}"))
+    st.error(plain_text(f"{upload.name}: {e}"))
     st.stop()
 
 st.subheader(f"Preparing it like {ae.data.dataset_title(ckpt.dataset)}")
@@ -84,14 +89,14 @@ columns = st.columns(len(digit.steps))
 for column, (title, image) in zip(columns, digit.steps):
     # A grey frame shows each step's true extent: a light crop would vanish into the white page.
     framed = np.pad(image, max(1, max(image.shape) // 40), constant_values=0.5)
-    column.image(ui.upscale(framed, 140) if max(framed.shape) <= 140 else framed, caption=title,
+    column.image(upscale(framed, 140) if max(framed.shape) <= 140 else framed, caption=title,
                  width=140, output_format="PNG")
 
 code = ae.encode(ckpt.model, torch.from_numpy(digit.image)[None, None])[0]
 left, right = st.columns([3, 2])
 with left:
-    fig = ui.scatter_figure(ckpt, height=500)
-    ui.add_on_top(fig, [code[0]], [code[1]], name="yours",
+    fig = scatter_figure(view, height=500)
+    add_on_top(fig, [code[0]], [code[1]], name="yours",
                   marker=dict(symbol="star", size=22, color="black", line=dict(color="white", width=2)))
     st.plotly_chart(fig, key="own_scatter_upload")
 with right:

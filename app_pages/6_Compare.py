@@ -14,37 +14,39 @@ st.caption("The same data, two models. Move the mouse over either plot, or click
            "where the plain autoencoder falls apart and whether the VAE holds.")
 
 import ae  # noqa: E402  (torch loads after the page has started drawing)
-import backdrops  # noqa: E402
-import ui  # noqa: E402
 from ae.limits import limits_table  # noqa: E402
+from ui import backdrops, panels, pickers  # noqa: E402
+from ui.boxes import RELATIVE_ACCEPTED  # noqa: E402
+from ui.click import parse_point, take_click  # noqa: E402
+from ui.comparison import limits_for  # noqa: E402
+from ui.scatter import ScatterStyle, hover_preview_toggle, latent_scatter  # noqa: E402
+from ui.text import plain_text  # noqa: E402
 
-dataset = ui.choose_dataset("cmp")
-pair = ui.choose_pair("cmp", dataset)
+dataset = pickers.choose_dataset("cmp")
+pair = pickers.choose_pair("cmp", dataset)
 backdrop = backdrops.choose_backdrop("cmp")
-live_hover = ui.hover_preview_toggle("cmp")
+live_hover = hover_preview_toggle("cmp")
 if pair is None or None in pair:
     st.stop()
 models = {"Plain autoencoder": pair[0], "Variational autoencoder": pair[1]}
-boxes = {name: ui.sampling_box(ckpt) for name, ckpt in models.items()}
 
 
 if "cmp_relative" not in st.session_state:  # first run of this session: open on the link's point
-    # The link carries the point as fractions across and up each model's box of codes; the accepted
-    # box reaches one box size beyond it on every side.
-    relative, warning = ui.parse_point(st.query_params.get("across"), st.query_params.get("up"),
-                                       ((-1.0, 2.0), (-1.0, 2.0)))
+    # The link carries the point as fractions across and up each model's box of codes, accepted as
+    # far out as a click is (ui.boxes).
+    relative, warning = parse_point(st.query_params.get("across"), st.query_params.get("up"), RELATIVE_ACCEPTED)
     st.session_state.cmp_relative = relative
     if warning:
-        st.warning(ui.plain_text(warning.replace("z1", "across").replace("z2", "up")))
+        st.warning(plain_text(warning.replace("z1", "across").replace("z2", "up")))
 
 
 def remember_click(name: str, key: str):
-    point = ui.clicked(key)
-    if point is None:
+    click = take_click(key, models[name])
+    if click is None:
         return
-    point, st.session_state.cmp_warning = ui.parse_point(*point, ui.accepted_box(models[name]), source="That click")
-    if point is not None:
-        relative = ae.latent.to_relative(point, boxes[name])
+    st.session_state.cmp_warning = click.warning
+    if click.point is not None:
+        relative = ae.latent.to_relative(click.point, models[name].boxes.codes)
         st.session_state.cmp_relative = relative
         st.query_params.update(across=f"{relative[0]:.5f}", up=f"{relative[1]:.5f}")
 
@@ -53,19 +55,19 @@ def remember_click(name: str, key: str):
 def side_by_side():
     relative = st.session_state.get("cmp_relative")
     if st.session_state.get("cmp_warning"):
-        st.warning(ui.plain_text(st.session_state.cmp_warning))
-    judge, problem = ui.judge_for(models["Plain autoencoder"])
-    for column, (name, ckpt) in zip(st.columns(2), models.items()):
+        st.warning(plain_text(st.session_state.cmp_warning))
+    judge, problem = models["Plain autoencoder"].judge()
+    for column, (name, view) in zip(st.columns(2), models.items()):
         with column:
             st.subheader(name)
-            st.caption(ui.plain_text(f"{ckpt.path.name} · test MSE {ckpt.test_mse:.4f}" if ckpt.test_mse else ckpt.path.name))
-            point = ae.latent.from_relative(relative, boxes[name]) if relative else None
-            key = f"cmp_scatter_{ckpt.model_type}"
-            ui.latent_scatter(ckpt, ui.ScatterStyle(height=430, backdrop=backdrop, live_hover=live_hover,
-                                                    preview_px=112),
-                              point, key=key, on_click=partial(remember_click, name, key), group="cmp")
+            mse = view.ckpt.test_mse
+            st.caption(plain_text(f"{view.name} · test MSE {mse:.4f}" if mse else view.name))
+            point = ae.latent.from_relative(relative, view.boxes.codes) if relative else None
+            key = f"cmp_scatter_{view.ckpt.model_type}"
+            latent_scatter(view, ScatterStyle(height=430, backdrop=backdrop, live_hover=live_hover, preview_px=112),
+                           point, key=key, on_click=partial(remember_click, name, key), group="cmp")
             if point is not None:
-                ui.point_card(ckpt, point, judge)
+                panels.point_card(view, point, judge)
     backdrops.explain(backdrop)
     if relative is None:
         st.info("Click anywhere on either plot, on a cluster or in the empty space, to decode that spot in both.")
@@ -76,7 +78,7 @@ def side_by_side():
 side_by_side()
 
 st.header("The three limits, measured for both")
-plain, vae = ui.limits_for(*models.values())
+plain, vae = limits_for(*models.values())
 measured = dict(zip(models, (plain, vae)))
 st.markdown(f"Each model sampled the way it allows (the plain autoencoder uniformly in its box, since "
             f"nothing better is known; the VAE from N(0, I), the distribution it was trained towards): "

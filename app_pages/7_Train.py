@@ -1,5 +1,4 @@
 """Train: train a model in the app and watch its latent space form; the result joins the checkpoints."""
-import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -13,15 +12,17 @@ st.caption("The chapter's convolutional autoencoder (with batch-norm), trained h
            "and after every epoch.")
 
 import ae  # noqa: E402
-import training_room  # noqa: E402
-import ui  # noqa: E402
+from ui import pickers, training_room  # noqa: E402
+from ui.figures import class_colour  # noqa: E402
+from ui.text import plain_text  # noqa: E402
+from ui.datasets import dataset_images  # noqa: E402
 from ae.live_training import RunSettings  # noqa: E402
 
 # name -> (label, settings, images per second on one thread of this project's machine)
 RECIPES = {"quick": ("quick (half the filters)", dict(width=0.5, batch_size=48, lr=5e-3), 2_300),
            "shipped": ("shipped (the chapter's model)", dict(width=1.0, batch_size=128, lr=3e-3), 850)}
 
-dataset = ui.choose_dataset("tr")
+dataset = pickers.choose_dataset("tr")
 room, me = training_room.room(), training_room.session_id()
 active = room.busy(me) is not None
 if active and room.owner != me:
@@ -44,7 +45,7 @@ with st.form("tr_settings", border=True):
     seconds = epochs * images / RECIPES[recipe][2] + 10  # measured on one thread here (bench/train_live.py)
     cols[4].caption(f"About {seconds / 60:.0f} min on one CPU thread." if seconds >= 90 else f"About {seconds:.0f} s.")
     start = cols[4].form_submit_button("Start training", type="primary", disabled=active)
-(train, problem), (test, _) = ui.images_of(dataset, "train"), ui.images_of(dataset, "test")
+(train, problem), (test, _) = dataset_images(dataset, "train"), dataset_images(dataset, "test")
 if train is None or test is None:
     st.info(f"Training needs the dataset on this machine. {problem or 'The test images are missing.'}")
 elif start:
@@ -76,7 +77,7 @@ def progress_charts(p, run) -> None:
             names = ae.class_names(run.settings.dataset)
             fig = go.Figure([go.Scattergl(x=p.view_codes[p.view_labels == c, 0], y=p.view_codes[p.view_labels == c, 1],
                                           mode="markers", name=name, hoverinfo="skip",
-                                          marker=dict(size=4, opacity=0.7, color=ui.PALETTE[c % len(ui.PALETTE)]))
+                                          marker=dict(size=4, opacity=0.7, color=class_colour(c)))
                              for c, name in enumerate(names)])
             axes = "z1, z2" if run.settings.z_dim == 2 else "first two principal components"
             fig.update_layout(height=380, margin=dict(l=50, r=10, t=30, b=40), plot_bgcolor="#fafafa",
@@ -93,7 +94,7 @@ def status() -> None:
     p = run.progress()
     mine = room.owner == me
     who = "Your run" if mine else "Another session's run"
-    st.subheader(ui.plain_text(f"{who}: {training_room.describe(run.settings)}"))
+    st.subheader(plain_text(f"{who}: {training_room.describe(run.settings)}"))
     if not p.finished:
         st.progress(p.fraction, text=f"{p.state}: epoch {min(p.epoch + 1, run.settings.epochs)} of "
                                      f"{run.settings.epochs}, {p.seen:,} of {p.total:,} images, {p.seconds:.0f} s")
@@ -101,10 +102,10 @@ def status() -> None:
             room.stop(me)
     progress_charts(p, run)
     if p.state == "failed":
-        st.error(ui.plain_text(f"The training failed: {p.message}"))
+        st.error(plain_text(f"The training failed: {p.message}"))
     elif p.finished:
         name = p.path.name
-        st.success(ui.plain_text(f"{p.message} Saved as {name} in the trained models' folder: pick it in the "
+        st.success(plain_text(f"{p.message} Saved as {name} in the trained models' folder: pick it in the "
                                  f"Checkpoint list of any page."))
         if st.button("Open it in the explorer", key="tr_open"):
             st.session_state.lx_checkpoint, st.session_state.lx_dataset = name, run.settings.dataset

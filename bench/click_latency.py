@@ -13,14 +13,11 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from app_server import CAPTION_JS, chromium_page, plot_area, running_app  # noqa: E402
+from app_harness import CAPTION_JS, chromium_page, plot_area, running_app  # noqa: E402
 
 # Records, in the page, the time from each mouse press to the first animation frame showing the new
 # decoded image: what the person at the screen sees, without the test driver's own round trips.

@@ -11,16 +11,14 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import ae
+from ae.classifier import load_classifier, predict
+from ae.limits import limits_table, measure_limits
 
-import ae  # noqa: E402
-from ae.classifier import load_classifier, predict  # noqa: E402
-from ae.limits import limits_table, measure_limits  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> None:

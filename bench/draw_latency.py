@@ -12,14 +12,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from app_server import chromium_page, running_app  # noqa: E402
+from app_harness import chromium_page, running_app  # noqa: E402
 
 DRAW_JS = """([seconds]) => new Promise((resolve) => {
     const pad = document.querySelector('.lx-pad-canvas'), r = pad.getBoundingClientRect();

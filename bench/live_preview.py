@@ -18,14 +18,12 @@ import argparse
 import os
 import platform
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from app_server import CAPTION_JS, chromium_page, plot_area, running_app  # noqa: E402
+from app_harness import CAPTION_JS, chromium_page, plot_area, running_app  # noqa: E402
 
 # Per mouse press: the frame after the page painted the clicked point's image (in-page path) and the
 # frame after the server's decoded image for it was in the document and decoded (server path).

@@ -12,16 +12,12 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import sys
 import time
-from pathlib import Path
 
 import torch
-from torch import nn
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from ae import AEConfig, Autoencoder, encode, load_images  # noqa: E402
-from ae.train import CHAPTER, SHIPPED, evaluate, make_scheduler, train_epoch  # noqa: E402
+from ae import AEConfig, Autoencoder, encode, load_images
+from ae.train import CHAPTER, SHIPPED, evaluate, make_scheduler, train_epoch
 
 
 def train_speed(train, recipe: dict, seconds: float = 20.0) -> float:

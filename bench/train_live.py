@@ -70,8 +70,7 @@ def organisation(train, test, recipe: dict, images: int, epochs: int, seed: int)
 
 def click_latency() -> tuple[np.ndarray, np.ndarray]:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-    from app_server import chromium_page, running_app
+    from app_harness import chromium_page, running_app
     from click_latency import click_times
     with chromium_page() as page, running_app(env={"AE_TRAINED_DIR": "/tmp/bench-trained"}) as (url, _):
         page.goto(url)

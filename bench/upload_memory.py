@@ -12,7 +12,6 @@ import argparse
 import io
 import os
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -21,8 +20,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from app_server import chromium_page, running_app  # noqa: E402
+from app_harness import chromium_page, running_app  # noqa: E402
 
 
 def photo(megapixels: float) -> bytes:

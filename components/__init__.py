@@ -1,19 +1,19 @@
 """The app's custom Streamlit component: the clickable latent scatter (plotly.js with `clickanywhere`)
 with its live preview (the autoencoder running in the page, `web_model.js`).
 
-Kept apart from `ui` so that it imports neither torch nor the `ae` library: `preload()` can then run
-at the very top of a page and have the browser fetch and compile plotly.js while Python is still
-importing torch and loading the model.
+Kept apart from `ui` so that it imports no torch (only the library's torch-free `ae.files`): `preload()`
+can then run at the very top of a page and have the browser fetch and compile plotly.js while Python
+is still importing torch and loading the model.
 """
 from __future__ import annotations
 
-import os
-import shutil
 import time
 from pathlib import Path
 
 import plotly
 import streamlit as st
+
+from ae.files import write_atomically
 
 ROOT = Path(__file__).resolve().parent.parent
 # Streamlit serves ROOT/static at app/static (server.enableStaticServing); the scatter fetches
@@ -77,10 +77,7 @@ def publish(name: str, content: str | bytes, *, replaces: str | None = None) -> 
     """
     path = STATIC_DIR / name
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(path.suffix + f".{os.getpid()}.tmp")
-        tmp.write_bytes(content.encode() if isinstance(content, str) else content)
-        os.replace(tmp, path)
+        write_atomically(path, content.encode() if isinstance(content, str) else content)
     for old in STATIC_DIR.glob(replaces) if replaces else ():
         if old != path:
             old.unlink(missing_ok=True)
@@ -112,10 +109,7 @@ def plotly_js_url() -> str:
         if old != target:
             old.unlink(missing_ok=True)
     if not target.exists():
-        STATIC_DIR.mkdir(exist_ok=True)
-        tmp = target.with_suffix(f".{os.getpid()}.tmp")
-        shutil.copyfile(source, tmp)
-        os.replace(tmp, target)
+        write_atomically(target, source.read_bytes())
     return f"{STATIC_URL}/{target.name}"
 
 

@@ -46,6 +46,14 @@ function plotGeometry(gd) {
            x: fl.xaxis.range.slice(), y: fl.yaxis.range.slice() };
 }
 
+// Whether plotly.js has drawn the plot (it may be mounted and still loading).
+function isDrawn(gd) {
+  return plotGeometry(gd) !== null;
+}
+
+// The test harness reads the plot through this same function (app_harness.plot_area).
+store.plotGeometry = plotGeometry;
+
 function toData(geo, clientX, clientY) {
   const fx = (clientX - geo.left) / geo.width, fy = 1 - (clientY - geo.top) / geo.height;
   return [geo.x[0] + fx * (geo.x[1] - geo.x[0]), geo.y[0] + fy * (geo.y[1] - geo.y[0])];
@@ -509,10 +517,10 @@ export default function (component) {
     const group = data.live && data.live.group;
     if (group && store.groups[group]) delete store.groups[group][gd.__lxKey];
     gd.__lxBound = false;
-    if (window.Plotly && gd._fullLayout) window.Plotly.purge(gd);
+    if (window.Plotly && isDrawn(gd)) window.Plotly.purge(gd);
     gd.__lxDrawKey = null;
   };
-  if (gd.__lxDrawKey === drawKey && gd._fullLayout) {
+  if (gd.__lxDrawKey === drawKey && isDrawn(gd)) {
     if (!sameMarker(gd.__lxMarker, data.marker)) {
       gd.__lxMarker = data.marker;
       placeMarker(gd);

@@ -72,7 +72,7 @@ def make_idx_folder(folder: Path, n_train: int = 12, n_test: int = 6, compress: 
 @pytest.fixture(scope="session")
 def app_browser(mnist_path):
     """One app server and one Chromium page for the browser tests: (page, url), opened on the explorer."""
-    from app_server import chromium_available, chromium_page, running_app
+    from app_harness import chromium_available, chromium_page, running_app
 
     if not chromium_available():
         if os.environ.get("CI"):
@@ -93,19 +93,24 @@ def shown_text(markdown: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", MarkdownIt("commonmark").render(markdown))).strip()
 
 
-def run_script(script, monkeypatch, *, query=None, state=None, checkpoint_dir=None, data_dir=None, timeout=180):
+def run_script(script, monkeypatch=None, *, query=None, state=None, checkpoint_dir=None, data_dir=None, timeout=180,
+               fresh_cache=True):
     """The AppTest harness every page test uses: run `script` once with the given link parameters,
-    session state, checkpoint folder and dataset folder, from a clean cache."""
+    session state, checkpoint folder and dataset folder, from a clean cache (`fresh_cache=False`
+    keeps the server's cached objects, such as the Train page's one training slot)."""
     import streamlit as st
+    import torch
     from streamlit.testing.v1 import AppTest
 
     if checkpoint_dir is not None:
-        import ui
+        from ui import catalog
         monkeypatch.setenv("AE_CHECKPOINT_DIR", str(checkpoint_dir))
-        monkeypatch.setattr(ui, "CHECKPOINT_DIR", Path(checkpoint_dir))
+        monkeypatch.setattr(catalog, "CHECKPOINT_DIR", Path(checkpoint_dir))
     if data_dir is not None:
         monkeypatch.setenv("AE_DATA_DIR", str(data_dir))
-    st.cache_resource.clear()  # the dataset lookup and the models are cached per process
+    torch.set_num_threads(1)  # as the app's server runs it (ui/server.py)
+    if fresh_cache:
+        st.cache_resource.clear()  # the dataset lookup and the models are cached per process
     at = AppTest.from_file(str(script), default_timeout=timeout)
     for k, v in (query or {}).items():
         at.query_params[k] = v

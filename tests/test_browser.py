@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import ae
-from app_server import (caption_point, decoded_caption, decoded_captions, plot_area, to_data, to_pixels,
+from app_harness import (caption_point, decoded_caption, decoded_captions, plot_area, to_data, to_pixels,
                         wait_for_new_caption, wait_for_new_captions)
 from conftest import SHIPPED
 
@@ -89,6 +89,28 @@ def test_zoom_survives_a_click(browser_page):
     assert after["x"] == pytest.approx(area["x"], abs=0.05) and after["y"] == pytest.approx(area["y"], abs=0.05)
 
 
+def test_the_one_reading_of_plotly_internals_matches_the_drawn_axes(browser_page):
+    # plotGeometry is the component's only use of plotly.js internals; every click, hover, marker and
+    # arrow goes through it. Oracle: where plotly drew its tick labels, after a zoom set through the
+    # public API. If a plotly release moves those internals, this fails before a click lands wrong.
+    page, url = browser_page
+    page.goto(url)
+    page.wait_for_selector(".lx-plot[data-ready='1']", timeout=60_000)
+    page.evaluate("() => window.Plotly.relayout(document.querySelector('.lx-plot'),"
+                  " {'xaxis.range': [-3, 3], 'yaxis.range': [-3, 3]})")
+    area = plot_area(page)
+    assert min(area["x"][1] - area["x"][0], area["y"][1] - area["y"][0]) == pytest.approx(6, abs=0.1)
+    ticks = page.evaluate("""() => ['xtick', 'ytick'].map(kind => [...document.querySelectorAll(`.lx-plot .${kind} text`)]
+        .map(t => { const r = t.getBoundingClientRect();
+                    return [Number(t.textContent.replace('\u2212', '-')), (r.left + r.right) / 2, (r.top + r.bottom) / 2]; }))""")
+    xticks, yticks = ticks
+    assert len(xticks) >= 3 and len(yticks) >= 3, ticks
+    for value, cx, _ in xticks:  # a tick label is centred under its value
+        assert to_pixels(area, value, area["y"][0])[0] == pytest.approx(cx, abs=1.5)
+    for value, _, cy in yticks:  # ... and beside it
+        assert to_pixels(area, area["x"][0], value)[1] == pytest.approx(cy, abs=1.5)
+
+
 BOTH_READY = "() => document.querySelectorAll(\".lx-plot[data-ready='1']\").length === 2"
 
 
@@ -148,7 +170,7 @@ def test_no_request_leaves_the_machine(browser_page):
 def test_a_link_to_a_page_works_for_a_fresh_servers_first_visitor(path, plots, mnist_path, browser_page):
     # A teacher starts the app and sends /compare to the class: the first visitor of that server
     # gets the page without a "Page not found" notice, and the first click decodes.
-    from app_server import running_app
+    from app_harness import running_app
 
     with running_app(env={"AE_DATA_DIR": str(mnist_path)}) as (url, _):
         context = browser_page[0].context.browser.new_context(viewport={"width": 1400, "height": 1000})
@@ -200,7 +222,8 @@ def test_on_a_1280x720_projector_the_plot_the_image_and_the_gap_measure_fit_one_
         small.wait_for_selector("figure.lx-decoded img", timeout=30_000)
         small.wait_for_selector("[data-testid='stMetricValue']", timeout=30_000)
         bottoms = small.evaluate("""() => [
-            document.querySelector('.lx-plot .nsewdrag').getBoundingClientRect().bottom,
+            window.__latentExplorer.plotGeometry(document.querySelector('.lx-plot')).top +
+              window.__latentExplorer.plotGeometry(document.querySelector('.lx-plot')).height,
             document.querySelector('figure.lx-decoded img').getBoundingClientRect().bottom,
             document.querySelector("[data-testid='stMetricValue']").getBoundingClientRect().bottom]""")
         assert max(bottoms) <= 720, bottoms

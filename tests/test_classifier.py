@@ -59,3 +59,36 @@ def test_features_are_what_the_class_layer_reads():
         logits = model(images[:, None]).numpy()
     last = model.net[-1]
     assert np.allclose(f @ last.weight.detach().numpy().T + last.bias.detach().numpy(), logits, atol=1e-5)
+
+
+def test_the_shared_loop_trains_the_classifier_as_its_own_recipe_does():
+    # Oracle: the classifier's recipe written out by hand (shuffle, shift the batch by up to 2 px,
+    # cross-entropy, Adam, one-cycle). ae.train.train_epoch with labels must give the same weights.
+    from ae.train import make_scheduler, train_epoch
+    rng = np.random.default_rng(0)
+    images = torch.from_numpy(rng.random((96, 1, 28, 28), dtype=np.float32))
+    labels = torch.from_numpy(rng.integers(0, 10, 96))
+
+    def fresh():
+        torch.manual_seed(3)
+        model = Classifier()
+        optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
+        return model, optimizer, make_scheduler(optimizer, "onecycle", 3e-3, 3)
+
+    model, optimizer, scheduler = fresh()
+    train_epoch(model, images, optimizer, torch.device("cpu"), batch_size=32, labels=labels,
+                generator=torch.Generator().manual_seed(5), scheduler=scheduler)
+    oracle, optimizer, scheduler = fresh()
+    oracle.train()
+    order = torch.randperm(96, generator=torch.Generator().manual_seed(5))
+    for i in range(0, 96, 32):
+        idx = order[i:i + 32]
+        dx, dy = (int(v) for v in torch.randint(-2, 3, (2,)))
+        loss = torch.nn.functional.cross_entropy(oracle(torch.roll(images[idx], shifts=(dy, dx), dims=(2, 3))), labels[idx])
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        scheduler.step()
+    mine, theirs = model.state_dict(), oracle.state_dict()
+    assert all(torch.equal(mine[k], theirs[k]) for k in theirs)
+    assert not torch.equal(mine["net.0.weight"], fresh()[0].state_dict()["net.0.weight"])  # it did train

@@ -69,6 +69,17 @@ def test_nearest_class_shares_and_the_prior_split_by_symmetry():
         pytest.approx(0.841, abs=0.01)
 
 
+def test_the_shares_read_the_gap_index_tree_when_given_one():
+    # The app measures shares with its LatentIndex's KD-tree instead of building a second one.
+    from ae import LatentIndex
+    rng = np.random.default_rng(1)
+    codes, labels = rng.normal(size=(500, 2)) * [3, 1], rng.integers(0, 4, 500)
+    index = LatentIndex(codes, labels)
+    box = ((-8.0, 8.0), (-3.0, 3.0))
+    assert area_shares(codes, labels, box, 4, tree=index.tree).tolist() == area_shares(codes, labels, box, 4).tolist()
+    assert prior_shares(codes, labels, 4, tree=index.tree).tolist() == prior_shares(codes, labels, 4).tolist()
+
+
 def test_measure_limits_on_codes_that_fill_the_prior_evenly():
     # A dense lattice over [-4, 4]^2, four classes by quadrant: N(0, I) samples almost never leave it,
     # and the quadrants split both the box and the prior equally.

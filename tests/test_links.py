@@ -4,7 +4,7 @@ import shutil
 import pytest
 
 import ae
-import ui
+from ui import text
 from conftest import ROOT, SHIPPED, shown_text
 from test_compare import APP, COMPARE, decoded_points, ok, run
 
@@ -91,17 +91,17 @@ def test_the_explorer_decodes_a_typed_point_and_shows_a_clicked_dots_image(monke
 
 @pytest.mark.parametrize("raw, expected", [("12", 12), (" 0 ", 0), ("9999", 9999)])
 def test_parse_index_accepts_plain_whole_numbers(raw, expected):
-    assert ui.parse_index(raw, 10_000) == (expected, None)
+    assert text.parse_index(raw, 10_000) == (expected, None)
 
 
 @pytest.mark.parametrize("raw", ["²", "٣", "-1", "1.5", "1e3", "", "10000", "9" * 5000, "0x10"])
 def test_parse_index_refuses_everything_else_with_a_reason(raw):
-    value, problem = ui.parse_index(raw, 10_000)
+    value, problem = text.parse_index(raw, 10_000)
     assert value is None and ("0 to 9999" in problem or "beyond the last one" in problem)
     assert len(problem) < 120
 
 
 def test_parse_indices_keeps_the_good_ones_and_names_the_rest():
-    assert ui.parse_indices("0, 7; ², 99999, x", 10_000) == (
+    assert text.parse_indices("0, 7; ², 99999, x", 10_000) == (
         [0, 7], "Ignored ², 99999, x: indices are whole numbers from 0 to 9999.")
-    assert ui.parse_indices(", ".join(str(i) for i in range(40)), 100)[0] == list(range(16))
+    assert text.parse_indices(", ".join(str(i) for i in range(40)), 100)[0] == list(range(16))

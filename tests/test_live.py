@@ -10,7 +10,7 @@ import ae
 import ae.limits
 from ae.export import export_checkpoint
 from ae.quality import RoundTrip, describe_drift, round_trip, where_sent
-from app_server import decoded_caption, plot_area, to_data, to_pixels, wait_for_new_caption
+from app_harness import decoded_caption, plot_area, to_data, to_pixels, wait_for_new_caption
 from conftest import ROOT
 
 SHIPPED_MODELS = sorted((ROOT / "checkpoints").glob("*_z2.pt"))

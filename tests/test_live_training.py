@@ -1,7 +1,6 @@
 """The Train page's engine: a background run that reports progress, can be stopped, and saves a checkpoint."""
 import time
 
-import numpy as np
 import pytest
 
 from ae import load_checkpoint

@@ -2,7 +2,7 @@
 import pytest
 from markdown_it import MarkdownIt
 
-import ui
+from ui.text import plain_text
 from conftest import ROOT, run_script
 
 PAGES = sorted((ROOT / "app_pages").glob("*.py"))
@@ -21,14 +21,14 @@ def rendered(markdown: str) -> str:
 
 @pytest.mark.parametrize("text", HOSTILE + ["a\\b `code` _x_ #1 |t| ~s~", "line\nbreak"])
 def test_plain_text_renders_exactly_what_was_typed(text):
-    html = rendered(ui.plain_text(text))
+    html = rendered(plain_text(text))
     assert "<a " not in html and "<img" not in html and "<em>" not in html and "<strong>" not in html
     # What shows is the text itself (HTML-escaped by the renderer), line breaks as spaces.
     import html as html_module
     shown = html_module.unescape(html.removeprefix("<p>").removesuffix("</p>\n"))
     assert shown == " ".join(text.split())
     # GFM (which Streamlit uses) also links bare addresses: nothing like one survives escaping.
-    assert "http://" not in ui.plain_text(text) and "www." not in ui.plain_text(text)
+    assert "http://" not in plain_text(text) and "www." not in plain_text(text)
 
 
 def shown_texts(at) -> list[str]:

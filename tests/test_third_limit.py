@@ -56,7 +56,7 @@ def test_each_backdrop_publishes_its_map_with_an_honest_caption(monkeypatch, mni
     at = run_app(monkeypatch, data_dir=mnist_path)
     at.radio(key="ex_backdrop").set_value(kind).run()
     assert not at.exception and not at.error
-    import backdrops
+    from ui import backdrops
     caption = backdrops.BACKDROPS[kind][1]
     assert caption in [c.value for c in at.caption]
     maps = sorted((ROOT / "static" / "cache").glob(f"mnist_ae_z2-{kind}-*.json"), key=lambda p: p.stat().st_mtime)

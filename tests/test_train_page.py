@@ -3,20 +3,18 @@ joins every page's picker; a second session is told the server is busy; stopping
 import time
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 import ae
-from conftest import ROOT, shown_text
+from conftest import ROOT, run_script, shown_text
 
 PAGE = str(ROOT / "app_pages" / "7_Train.py")
 
 
 @pytest.fixture
 def trained(monkeypatch, tmp_path, mnist_path):
-    import training_room
-    import ui
+    from ui import catalog, training_room
     monkeypatch.setenv("AE_DATA_DIR", str(mnist_path))
-    monkeypatch.setattr(ui, "TRAINED_DIR", tmp_path / "trained")
+    monkeypatch.setattr(catalog, "TRAINED_DIR", tmp_path / "trained")
     training_room.room.clear()  # a fresh slot for each test
     yield tmp_path / "trained"
     run = training_room.room().run
@@ -26,7 +24,7 @@ def trained(monkeypatch, tmp_path, mnist_path):
 
 
 def session(recipe="shipped", **values):
-    at = AppTest.from_file(PAGE, default_timeout=120).run()
+    at = run_script(PAGE, timeout=120, fresh_cache=False)
     at.radio(key="tr_recipe").set_value(recipe)
     for key, value in values.items():
         at.select_slider(key=key).set_value(value) if key in ("tr_images", "tr_z") else at.slider(key=key).set_value(value)
@@ -61,11 +59,9 @@ def test_a_short_run_shows_progress_and_its_checkpoint_joins_the_pickers(trained
     path = trained / "mnist_ae_z2_2k_1ep.pt"
     ckpt = ae.load_checkpoint(path)
     assert ckpt.snapshots.shape == (2, 10_000, 2) and len(ckpt.train_codes) == 2_000
-    import ui
-    assert "mnist_ae_z2_2k_1ep.pt" in ui.list_checkpoints("mnist")
-    explorer = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    explorer.session_state["lx_checkpoint"] = "mnist_ae_z2_2k_1ep.pt"
-    explorer.run()
+    from ui import catalog
+    assert "mnist_ae_z2_2k_1ep.pt" in catalog.list_checkpoints("mnist")
+    explorer = run_script(ROOT / "app.py", state={"lx_checkpoint": "mnist_ae_z2_2k_1ep.pt"}, timeout=120, fresh_cache=False)
     assert not explorer.exception and not explorer.error
     assert explorer.selectbox(key="ex_checkpoint").value == "mnist_ae_z2_2k_1ep.pt"
 
@@ -92,7 +88,7 @@ def test_the_slot_refuses_a_second_start_even_when_two_sessions_press_at_once(tr
     from types import SimpleNamespace
 
     from ae.live_training import Progress, RunSettings
-    from training_room import Room
+    from ui.training_room import Room
     room = Room()
     going = SimpleNamespace(progress=lambda: Progress(state="training", seen=50, total=100), settings=RunSettings())
     room.run, room.owner = going, "first"

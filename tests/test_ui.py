@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-import ui
+from ui import boxes, click, images, text
 from conftest import ROOT
 
-LIMITS = ((-10.0, 10.0), (-5.0, 5.0))
+BOX = ((-10.0, 10.0), (-5.0, 5.0))
 
 
 @pytest.mark.parametrize("z1, z2, expected", [
@@ -18,11 +18,11 @@ LIMITS = ((-10.0, 10.0), (-5.0, 5.0))
     ("1e-3", "0", (0.001, 0.0)),
 ])
 def test_valid_points(z1, z2, expected):
-    assert ui.parse_point(z1, z2, LIMITS) == (expected, None)
+    assert click.parse_point(z1, z2, BOX) == (expected, None)
 
 
 def test_absent_point_is_silent():
-    assert ui.parse_point(None, None, LIMITS) == (None, None)
+    assert click.parse_point(None, None, BOX) == (None, None)
 
 
 @pytest.mark.parametrize("z1, z2, words", [
@@ -36,13 +36,13 @@ def test_absent_point_is_silent():
     ("0x10", "1", "not numeric"),
 ])
 def test_bad_points_get_a_warning_and_no_point(z1, z2, words):
-    point, warning = ui.parse_point(z1, z2, LIMITS)
+    point, warning = click.parse_point(z1, z2, BOX)
     assert point is None and words in warning
 
 
-def test_point_limits_reach_a_quarter_box_beyond_the_codes():
+def test_the_accepted_box_reaches_a_quarter_box_beyond_the_codes():
     codes = np.array([[0, 0], [2, 4]], float)
-    assert ui.point_limits(codes) == ((-0.5, 2.5), (-1, 5))
+    assert boxes.accepted_box(codes) == ((-0.5, 2.5), (-1, 5))
 
 
 @pytest.mark.parametrize("payload, expected", [
@@ -55,12 +55,12 @@ def test_point_limits_reach_a_quarter_box_beyond_the_codes():
     (None, None),
 ])
 def test_click_payloads(payload, expected):
-    assert ui.parse_click(payload) == expected
+    assert click.parse_click(payload) == expected
 
 
 def test_upscale_keeps_hard_pixel_edges():
     image = np.array([[0.0, 1.0], [0.5, 0.25]])
-    big = ui.upscale(image, size=20)
+    big = images.upscale(image, size=20)
     assert big.shape == (20, 20) and big.dtype == np.uint8
     assert (big[:10, :10] == 0).all() and (big[:10, 10:] == 255).all()
     assert (big[10:, :10] == 128).all() and (big[10:, 10:] == 64).all()
@@ -68,19 +68,19 @@ def test_upscale_keeps_hard_pixel_edges():
 
 def test_png_round_trip():
     image = np.random.default_rng(0).random((28, 28))
-    decoded = np.asarray(Image.open(io.BytesIO(ui.png_bytes(image))))
+    decoded = np.asarray(Image.open(io.BytesIO(images.png_bytes(image))))
     assert decoded.shape == (280, 280)
     assert np.array_equal(decoded[::10, ::10], np.rint(image * 255).astype(np.uint8))
 
 
 def test_format_point():
-    assert ui.format_point((1.23456, -math.pi)) == "(1.235, -3.142)"
+    assert text.format_point((1.23456, -math.pi)) == "(1.235, -3.142)"
 
 
 def test_clicks_far_outside_get_the_same_limits_as_links():
-    point, warning = ui.parse_point(1e6, 0.0, LIMITS, source="That click")
+    point, warning = click.parse_point(1e6, 0.0, BOX, source="That click")
     assert point is None and warning.startswith("That click (1e+06, 0) lies far outside")
-    assert ui.parse_point(-9.5, 4.5, LIMITS) == ((-9.5, 4.5), None)
+    assert click.parse_point(-9.5, 4.5, BOX) == ((-9.5, 4.5), None)
 
 
 def test_publishing_a_new_version_replaces_the_old_and_gone_checkpoints_are_pruned(tmp_path, monkeypatch):
@@ -102,12 +102,14 @@ def test_publishing_a_new_version_replaces_the_old_and_gone_checkpoints_are_prun
 def test_a_published_file_that_has_gone_is_published_again(tmp_path, monkeypatch):
     import components
     monkeypatch.setattr(components, "STATIC_DIR", tmp_path)
-    path = ui.CHECKPOINT_DIR / "mnist_ae_z2.pt"
-    url = ui.published(ui.web_model_url, str(path), path.stat().st_mtime)
+    from ui.payloads import web_model_url
+    from ui.view import view_of
+    view, _ = view_of("mnist_ae_z2.pt")
+    url = web_model_url(view)
     file = tmp_path / url.removeprefix(components.STATIC_URL + "/")
     assert file.exists()
     file.unlink()  # pruned by another server sharing static/
-    assert ui.published(ui.web_model_url, str(path), path.stat().st_mtime) == url and file.exists()
+    assert web_model_url(view) == url and file.exists()
 
 
 def test_the_server_is_quiet_and_teaching_ready():
@@ -118,3 +120,17 @@ def test_the_server_is_quiet_and_teaching_ready():
     assert {".venv", "static", "checkpoints"} <= set(config["server"]["folderWatchBlacklist"])
     assert config["client"]["toolbarMode"] == "minimal"  # no "Deploy" button in front of a class
     assert config["browser"]["gatherUsageStats"] is False
+
+
+def test_one_accepted_box_for_clicks_links_and_relative_links():
+    # A comparison link's fractions are accepted exactly as far out as a click on either plot.
+    from ae.latent import from_relative
+    codes = np.random.default_rng(0).normal(size=(400, 2)) * [4, 1.5] + [1, -2]
+    b = boxes.Boxes.of(codes)
+    (fx0, fx1), (fy0, fy1) = boxes.RELATIVE_ACCEPTED
+    assert from_relative((fx0, fy0), b.codes) == pytest.approx((b.accepted[0][0], b.accepted[1][0]))
+    assert from_relative((fx1, fy1), b.codes) == pytest.approx((b.accepted[0][1], b.accepted[1][1]))
+    (px0, px1), _ = b.plot
+    assert b.accepted[0][0] < px0 < b.codes[0][0] and b.codes[0][1] < px1 < b.accepted[0][1]  # nested boxes
+    assert click.parse_point("1.5", "0.5", boxes.RELATIVE_ACCEPTED)[0] is None
+    assert click.parse_point("1.2", "-0.2", boxes.RELATIVE_ACCEPTED) == ((1.2, -0.2), None)

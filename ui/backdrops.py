@@ -1,20 +1,17 @@
 """The maps that can shade the plane behind a latent scatter: where the gaps are, where decodings
 drift on their round trip, and where the decoded image changes fastest. Each is measured once per
-checkpoint version and plot box, published as a small JSON file with its own colour scale, and drawn
-by the scatter component under the data.
+view over its plot box, published as a small JSON file with its own colour scale, and drawn by the
+scatter component under the data.
 """
 from __future__ import annotations
 
-import hashlib
 import json
-from pathlib import Path
 
 import numpy as np
 import streamlit as st
 
-import ae
-import components
-import ui
+from ui.payloads import publish, published
+from ui.view import ModelView, spinning
 
 # name -> (label in the picker, what it shows, said under the plot when it is on)
 BACKDROPS = {
@@ -46,55 +43,51 @@ def explain(kind: str) -> None:
         st.caption(BACKDROPS[kind][1])
 
 
-def _publish(path: str, kind: str, payload: dict) -> str:
-    text = json.dumps(payload, separators=(",", ":"))
-    stem = Path(path).stem
-    return components.publish(f"cache/{stem}-{kind}-{hashlib.sha1(text.encode()).hexdigest()[:16]}.json", text,
-                              replaces=f"cache/{stem}-{kind}-*.json")
-
-
 def _grid(xs, ys, z, digits: int = 2) -> dict:
     return {"x": np.round(xs, 4).tolist(), "y": np.round(ys, 4).tolist(), "z": np.round(z, digits).tolist()}
 
 
-@st.cache_data(max_entries=16, show_spinner="Measuring the gaps...")
-def gap_map_url(path: str, stamp: float, x_range, y_range, n: int = 150) -> str:
-    index = ui.latent_index(path, stamp)
+def gap_map(view: ModelView, x_range, y_range, n: int = 150) -> dict:
+    index = view.index
     xs, ys, g = index.gap_map(x_range, y_range, n)
     zmax = 2 * index.edge
-    return _publish(path, "gaps", _grid(xs, ys, np.minimum(g, 99)) | {
+    return _grid(xs, ys, np.minimum(g, 99)) | {
         "zmax": zmax, "title": "gap",
         "colorscale": [[0, "rgba(255,255,255,0)"], [index.inside / zmax, "rgba(255,255,255,0)"],
-                       [index.edge / zmax, "rgba(253,174,97,0.5)"], [1, "rgba(215,48,39,0.7)"]]})
+                       [index.edge / zmax, "rgba(253,174,97,0.5)"], [1, "rgba(215,48,39,0.7)"]]}
 
 
-@st.cache_data(max_entries=16, show_spinner="Measuring the round-trip drift over the plane...")
-def drift_map_url(path: str, stamp: float, x_range, y_range, n: int = 48) -> str:
-    import drift_view
-    rt = drift_view._round_trip(path, stamp)
+def drift_map(view: ModelView, x_range, y_range, n: int = 48) -> dict:
+    rt = view.round_trip
     xs, ys, d = rt.drift_map(x_range, y_range, n)
     zmax = 2 * rt.high
-    return _publish(path, "drift", _grid(xs, ys, np.minimum(d, 10 * zmax), 3) | {
+    return _grid(xs, ys, np.minimum(d, 10 * zmax), 3) | {
         "zmax": zmax, "title": "drift",
         "colorscale": [[0, "rgba(255,255,255,0)"], [rt.typical / zmax, "rgba(255,255,255,0)"],
-                       [rt.high / zmax, "rgba(186,104,200,0.45)"], [1, "rgba(74,20,140,0.7)"]]})
+                       [rt.high / zmax, "rgba(186,104,200,0.45)"], [1, "rgba(74,20,140,0.7)"]]}
 
 
-@st.cache_data(max_entries=16, show_spinner="Measuring how fast the decoder changes over the plane...")
-def sensitivity_map_url(path: str, stamp: float, x_range, y_range, n: int = 48) -> str:
-    from ae.quality import sensitivity_map
-    xs, ys, s = sensitivity_map(ui._load(path, stamp).model, x_range, y_range, n)
+def sensitivity_map(view: ModelView, x_range, y_range, n: int = 48) -> dict:
+    from ae.quality import sensitivity_map as measure
+    xs, ys, s = measure(view.ckpt.model, x_range, y_range, n)
     zmax = float(np.percentile(s, 99)) or 1.0
-    return _publish(path, "sensitivity", _grid(xs, ys, s, 4) | {
+    return _grid(xs, ys, s, 4) | {
         "zmax": zmax, "title": "change",
-        "colorscale": [[0, "rgba(0,0,0,0.35)"], [0.5, "rgba(0,0,0,0)"], [1, "rgba(255,193,7,0.6)"]]})
+        "colorscale": [[0, "rgba(0,0,0,0.35)"], [0.5, "rgba(0,0,0,0)"], [1, "rgba(255,193,7,0.6)"]]}
 
 
-URLS = {"gaps": gap_map_url, "drift": drift_map_url, "sensitivity": sensitivity_map_url}
+MAPS = {"gaps": (gap_map, "Measuring the gaps..."),
+        "drift": (drift_map, "Measuring the round-trip drift over the plane..."),
+        "sensitivity": (sensitivity_map, "Measuring how fast the decoder changes over the plane...")}
 
 
-def backdrop_url(kind: str, ckpt: ae.Checkpoint, box) -> str | None:
-    """The published map of `kind` over `box` ((x0, x1), (y0, y1)) for the checkpoint; None for "none"."""
-    if kind not in URLS:
+def backdrop_url(kind: str, view: ModelView) -> str | None:
+    """The published map of `kind` over the view's plot box; None for "none"."""
+    if kind not in MAPS:
         return None
-    return ui.published(URLS[kind], str(ckpt.path), ui._stamp(ckpt.path), *box)
+    measure, spinner = MAPS[kind]
+
+    def make():
+        text = json.dumps(measure(view, *view.boxes.plot), separators=(",", ":"))
+        return publish(view, kind, "json", text)
+    return published(view, ("backdrop", kind), spinning(spinner, make))

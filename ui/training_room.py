@@ -3,7 +3,7 @@
 One run at a time per server (a second session asking is told the server is busy, with what and for
 how long); the run lives in the server process, so leaving the Train page, or closing the tab, does
 not lose it, and coming back shows its progress. Only the session that started a run may stop it.
-The server's torch uses one thread (ui.py), so a run takes one core and the other pages keep answering.
+The server's torch uses one thread (app.py), so a run takes one core and the other pages keep answering.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import uuid
 import streamlit as st
 
 import ae
-import ui
+from ui import catalog
 from ae.live_training import RunSettings, TrainingRun
 
 
@@ -28,8 +28,8 @@ class Room:
         with self._lock:
             if self.busy(owner):
                 return self.busy(owner)
-            ui.TRAINED_DIR.mkdir(parents=True, exist_ok=True)
-            self.run = TrainingRun(settings, ui.TRAINED_DIR, data=data).start()
+            catalog.TRAINED_DIR.mkdir(parents=True, exist_ok=True)
+            self.run = TrainingRun(settings, catalog.TRAINED_DIR, data=data).start()
             self.owner = owner
             return None
 

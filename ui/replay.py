@@ -9,7 +9,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import ae
-import ui
+from ui.figures import class_colour
+from ui.text import plain_text
 
 SHOWN = 3000  # test codes per frame: enough to see the clusters, light enough to animate
 
@@ -34,7 +35,7 @@ def replay_figure(ckpt: ae.Checkpoint, height: int = 520) -> go.Figure:
 
     def traces(codes):
         return [go.Scattergl(x=codes[keep][labels[keep] == c, 0], y=codes[keep][labels[keep] == c, 1], mode="markers",
-                             name=name, marker=dict(size=4, opacity=0.7, color=ui.PALETTE[c % len(ui.PALETTE)]),
+                             name=name, marker=dict(size=4, opacity=0.7, color=class_colour(c)),
                              hoverinfo="skip")
                 for c, name in enumerate(names)]
 
@@ -61,20 +62,16 @@ def replay_figure(ckpt: ae.Checkpoint, height: int = 520) -> go.Figure:
     return fig
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
-def _figure(path: str, stamp: float) -> go.Figure:
-    # Built once per checkpoint version: every full rerun of the explorer shows it (never mutated).
-    return replay_figure(ui._load(path, stamp))
-
-
-def show_replay(ckpt: ae.Checkpoint, key: str) -> None:
+def show_replay(view, key: str) -> None:
     """The replay for a checkpoint with snapshots, or one line saying how to get them."""
+    ckpt = view.ckpt
     if ckpt.snapshots is None or len(ckpt.snapshots) < 2:
-        st.caption(ui.plain_text(f"{ckpt.path.name} was trained before snapshots were stored, so there is no "
+        st.caption(plain_text(f"{ckpt.path.name} was trained before snapshots were stored, so there is no "
                                  f"replay of how its space formed. Training with `python -m ae.train` (or on the "
                                  f"Train page) stores one snapshot per epoch."))
         return
     st.caption("Where the encoder put the test images before training and after each epoch (3,000 of them). "
                "Press play, or drag the slider. Each frame is zoomed to its own codes: at first the untrained "
                "encoder puts everything in a small blob; the classes pull apart as training goes.")
-    st.plotly_chart(_figure(str(ckpt.path), ui._stamp(ckpt.path)), key=key)
+    # Built once per view: every full rerun of the explorer shows it (never mutated).
+    st.plotly_chart(view.once("replay", lambda: replay_figure(ckpt)), key=key)

@@ -12,7 +12,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent
 CHROMIUM = os.environ.get("AE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -79,12 +79,10 @@ def chromium_page(width: int = 1400, height: int = 1000):
 
 def plot_area(page, nth: int = 0):
     """The nth scatter's plot rectangle in page pixels and its axis ranges: {left, top, width, height, x, y}."""
+    # The component's own reading of plotly.js (its one function touching plotly's internals).
     return page.evaluate("""(nth) => {
-        const gd = document.querySelectorAll('.lx-plot')[nth];
-        const box = gd.querySelector('.nsewdrag').getBoundingClientRect();
-        const fl = gd._fullLayout;
-        return {left: box.left, top: box.top, width: box.width, height: box.height,
-                x: fl.xaxis.range.slice(), y: fl.yaxis.range.slice()};
+        const g = window.__latentExplorer.plotGeometry(document.querySelectorAll('.lx-plot')[nth]);
+        return {left: g.left, top: g.top, width: g.width, height: g.height, x: g.x, y: g.y};
     }""", nth)
 
 

@@ -1,0 +1,20 @@
+"""The datasets as this machine has them (AE_DATA_DIR, the CLI's download cache, Debian's
+Fashion-MNIST), looked up once per process; never downloading from the app unless AE_DOWNLOAD=1."""
+from __future__ import annotations
+
+import os
+
+import streamlit as st
+
+import ae
+
+
+@st.cache_resource(show_spinner="Looking for the dataset...", max_entries=4)
+def dataset_images(name: str, split: str) -> tuple[ae.ImageSet | None, str | None]:
+    """A dataset's split as the app finds it (never downloading unless AE_DOWNLOAD=1), or None and why."""
+    try:
+        # Downloading can hang for minutes on a machine without network; the app only looks locally
+        # unless AE_DOWNLOAD=1. The training CLI is where data gets downloaded.
+        return ae.load_images(name, split, download=os.environ.get("AE_DOWNLOAD") == "1"), None
+    except ae.DataUnavailable:
+        return None, ae.data.how_to_get(name, app=True)

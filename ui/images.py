@@ -1,0 +1,51 @@
+"""Images on screen: [0, 1] arrays enlarged with hard pixel edges, as PNG bytes or inline HTML, and the
+size they are drawn at (larger with the sidebar's projector switch)."""
+from __future__ import annotations
+
+import base64
+import html
+import io
+
+import numpy as np
+import streamlit as st
+from PIL import Image
+
+
+def upscale(image: np.ndarray, size: int = 280) -> np.ndarray:
+    """A [0, 1] float image -> uint8, enlarged by an integer factor with hard pixel edges (no blur)."""
+    factor = max(1, size // max(image.shape))
+    pixels = np.clip(np.rint(np.asarray(image, dtype=np.float32) * 255), 0, 255).astype(np.uint8)
+    return np.kron(pixels, np.ones((factor, factor), dtype=np.uint8))
+
+
+def png_bytes(image: np.ndarray, size: int = 280) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(upscale(image, size), mode="L").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def pixel_figures_html(images, captions, size: int, *, kind: str = "lx-figure") -> str:
+    """HTML for images as inline PNG data URIs, enlarged by the browser with hard pixel edges.
+
+    Inline images arrive in the same message as their captions: no extra HTTP request per image,
+    so a decoded point shows up in one piece right after a click.
+    """
+    parts = []
+    for image, caption in zip(images, captions):
+        small = base64.b64encode(png_bytes(image, size=max(np.shape(image)))).decode()
+        parts.append(f'<figure class="{kind}" style="display:inline-block;margin:0 4px 4px 0;text-align:center;max-width:{size}px">'
+                     f'<img src="data:image/png;base64,{small}" alt="{html.escape(caption)}" '
+                     f'style="width:{size}px;max-width:100%;height:auto;object-fit:fill;image-rendering:pixelated;display:block">'
+                     f'<figcaption style="font-size:0.8rem;color:#666">{html.escape(caption)}</figcaption></figure>')
+    return "".join(parts)
+
+
+def px(size: int) -> int:
+    """An image size in pixels, enlarged when the sidebar's 'Large images' is on."""
+    return round(size * 1.6) if st.session_state.get("lx_large") else size
+
+
+def image_strip(images: np.ndarray, captions: list[str] | None = None, width: int = 84) -> None:
+    """A row of small upscaled images with optional captions."""
+    width = px(width)
+    st.image([upscale(img, width) for img in images], caption=captions, width=width, output_format="PNG")

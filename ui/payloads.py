@@ -1,0 +1,56 @@
+"""What the browser fetches for a view, published once under static/ and kept on the view: the codes
+to plot, the web model (both nets, training codes, gap thresholds, drift scale), and the backdrop
+maps (`ui.backdrops`). Each file is named by its content's hash, so the browser may cache it for good
+and a new version of the checkpoint gets a new URL.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+
+import numpy as np
+
+import components
+from ui.view import ModelView, spinning
+
+
+def published(view: ModelView, key, make) -> str:
+    """The static/ URL `make()` publishes, made once per view; made again if its file has gone (pruned
+    by another server sharing static/, or deleted by hand) instead of a URL that answers 404."""
+    url = view.once(("url", key), make)
+    if not (components.STATIC_DIR / url.removeprefix(components.STATIC_URL + "/")).exists():
+        view.forget(("url", key))
+        url = view.once(("url", key), make)
+    return url
+
+
+def publish(view: ModelView, kind: str, suffix: str, content: str | bytes) -> str:
+    """Publish one payload of the view's checkpoint, replacing its earlier versions of the same kind."""
+    data = content.encode() if isinstance(content, str) else content
+    folder, stem = ("models" if suffix == "bin" else "cache"), view.ckpt.path.stem
+    digest = hashlib.sha1(data).hexdigest()[:16]
+    return components.publish(f"{folder}/{stem}-{kind}-{digest}.{suffix}", data,
+                              replaces=f"{folder}/{stem}-{kind}-*.{suffix}")
+
+
+def points_url(view: ModelView, which: str) -> str:
+    """The codes to plot ('test', or 'train' for a fixed sample of 10,000)."""
+    def make():
+        ckpt = view.ckpt
+        codes, labels = (ckpt.test_codes, ckpt.test_labels) if which == "test" else (ckpt.train_codes, ckpt.train_labels)
+        index = np.arange(len(codes))
+        if which == "train" and len(codes) > 10_000:
+            index = np.sort(np.random.default_rng(0).choice(len(codes), 10_000, replace=False))
+        payload = {"x": np.round(codes[index, 0], 4).tolist(), "y": np.round(codes[index, 1], 4).tolist(),
+                   "label": labels[index].astype(int).tolist(), "index": index.tolist(),
+                   "classes": list(view.class_names), "class_word": "digit" if view.dataset == "mnist" else "class"}
+        return publish(view, f"points-{which}", "json", json.dumps(payload, separators=(",", ":")))
+    return published(view, ("points", which), make)
+
+
+def web_model_url(view: ModelView) -> str:
+    """The model the page runs (live preview, drawing pad), with what it needs to measure gaps and drift."""
+    def make():
+        from ae.export import export_checkpoint
+        return publish(view, "model", "bin", export_checkpoint(view.ckpt, view.index, view.round_trip))
+    return published(view, "web_model", spinning("Preparing the model for the page...", make))

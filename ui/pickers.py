@@ -1,0 +1,103 @@
+"""The sidebar's choices every page shares: the dataset, the checkpoint (or the plain/VAE pair of the
+comparison page) and the projector switch. A choice carries from page to page in the session, and
+the page's URL says it (?dataset=fashion&checkpoint=...), so a link reopens the same view.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+import ae
+from ui import catalog
+from ui.text import plain_text
+from ui.view import ModelView, view_of
+
+DATASET_PARAM = "dataset"  # the URL query parameter that carries the dataset from page to page
+CHECKPOINT_PARAM = "checkpoint"  # ... and the one that carries the model
+
+
+def choose_dataset(prefix: str) -> str:
+    """The sidebar's dataset switch (the first page a session opens takes it from its link)."""
+    names = list(ae.data.DATASETS)
+    if "lx_dataset" not in st.session_state:
+        asked = st.query_params.get(DATASET_PARAM)
+        if asked is not None and asked not in names:
+            st.warning(plain_text(f"The link asks for the dataset {str(asked)[:30]!r}, which this app does "
+                                  f"not know; showing {ae.data.dataset_title(names[0])}."))
+        st.session_state.lx_dataset = asked if asked in names else names[0]
+    current = st.session_state.lx_dataset if st.session_state.lx_dataset in names else names[0]
+    choice = st.sidebar.radio("Dataset", names, index=names.index(current), key=f"{prefix}_dataset",
+                              horizontal=True, format_func=ae.data.dataset_title)
+    st.session_state.lx_dataset = choice
+    if st.query_params.get(DATASET_PARAM) != choice:
+        st.query_params[DATASET_PARAM] = choice
+    # For the back of a lecture room: every decoded image, neighbour and reconstruction larger.
+    st.session_state.lx_large = st.sidebar.toggle(
+        "Large images (projector)", value=st.session_state.get("lx_large", False), key=f"{prefix}_large",
+        help="Draws decoded images, neighbours and reconstructions about 1.6 times larger.")
+    return choice
+
+
+def choose_checkpoint(prefix: str) -> ModelView | None:
+    """The dataset switch and the checkpoint picker; the chosen checkpoint's view.
+
+    Shows what is wrong (and returns None) when there is no checkpoint or the chosen one is unusable.
+    """
+    dataset = choose_dataset(prefix)
+    names = catalog.list_checkpoints(dataset)
+    if not names:
+        st.error(catalog.no_checkpoints_message(dataset))
+        return None
+    default = f"{dataset}_ae_z2.pt"
+    default = default if default in names else next((n for n in names if catalog.kind_of(n)[1]), names[0])
+    if "lx_checkpoint_linked" not in st.session_state:  # the session's first page: the link's checkpoint
+        st.session_state.lx_checkpoint_linked = True
+        asked = st.query_params.get(CHECKPOINT_PARAM)
+        if asked is not None and asked not in names:
+            st.warning(plain_text(f"The link asks for the checkpoint {str(asked)[:60]!r}, which is not among this "
+                                  f"app's {ae.data.dataset_title(dataset)} checkpoints; showing {default}."))
+        elif asked is not None and view_of(asked)[0] is None:
+            st.warning(plain_text(f"The link's checkpoint {asked} cannot be read ({view_of(asked)[1]}); "
+                                  f"showing {default}."))
+        elif asked is not None:
+            st.session_state.lx_checkpoint = asked
+    current = st.session_state.get("lx_checkpoint")
+    if current not in names:
+        current = catalog.same_kind_for(current, dataset, names) or default
+    choice = st.sidebar.selectbox("Checkpoint", names, index=names.index(current), key=f"{prefix}_checkpoint")
+    st.session_state.lx_checkpoint = choice
+    if st.query_params.get(CHECKPOINT_PARAM) != choice:
+        st.query_params[CHECKPOINT_PARAM] = choice
+    view, problem = view_of(choice)
+    if view is None:
+        st.error(f"{plain_text(problem)}\n\nPick another checkpoint in the sidebar.")
+    return view
+
+
+def choose_pair(prefix: str, dataset: str) -> tuple[ModelView, ModelView] | None:
+    """Pickers for a plain and a variational 2-D autoencoder of `dataset`; None (with a message) if missing."""
+    names = catalog.list_checkpoints(dataset)
+    kinds = {name: catalog.kind_of(name) for name in names}
+    picked = []
+    for kind, label in (("ae", "Plain autoencoder"), ("vae", "Variational autoencoder")):
+        options = [n for n in names if kinds[n][1] == kind and kinds[n][2] == 2]
+        if not options:
+            st.error(f"No {label.lower()} checkpoint for {ae.data.dataset_title(dataset)} in checkpoints/. "
+                     f"Train one: `python -m ae.train --dataset {dataset} --model {kind} "
+                     f"--out checkpoints/{dataset}_{kind}_z2.pt`.")
+            return None
+        default = f"{dataset}_{kind}_z2.pt"
+        default = default if default in options else options[0]
+        param, state = f"{kind}_checkpoint", f"{prefix}_{kind}"
+        if state not in st.session_state:  # the session's first visit: the link's checkpoint
+            asked = st.query_params.get(param)
+            if asked is not None and (asked not in options or view_of(asked)[0] is None):
+                st.warning(plain_text(f"The link asks for the {label.lower()} {str(asked)[:60]!r}, which this app "
+                                      f"cannot open for {ae.data.dataset_title(dataset)}; showing {default}."))
+            st.session_state[state] = asked if asked in options and view_of(asked)[0] else default
+        if st.session_state[state] not in options:  # another dataset's model
+            st.session_state[state] = catalog.same_kind_for(st.session_state[state], dataset, options) or default
+        choice = st.sidebar.selectbox(label, options, key=state)
+        if st.query_params.get(param) != choice:
+            st.query_params[param] = choice
+        picked.append(view_of(choice)[0])
+    return picked[0], picked[1]
