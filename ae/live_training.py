@@ -27,6 +27,7 @@ from .train import make_scheduler, reconstruction_errors, train_epoch
 
 VIEW_IMAGES = 2000  # test images whose codes are redrawn while training
 EARLY_VIEW_EVERY = 20  # steps between redraws in the first epoch, when the clusters move most
+THREADS_EVERY = 20  # steps between asks of the thread policy
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,7 @@ class Progress:
     view_codes: np.ndarray | None = None  # codes of the view images (the first two principal axes if z > 2)
     view_labels: np.ndarray | None = None
     view_at: int = 0  # images seen when the view codes were taken
+    threads: int = 0  # torch threads the run trains with now (0: as the process has them)
     message: str = ""
     path: Path | None = None
 
@@ -105,15 +107,17 @@ class TrainingRun:
     """One background training run; see the module docstring."""
 
     def __init__(self, settings: RunSettings, out_dir: str | Path, data_dir=None, device: str = "cpu", data=None,
-                 marks: tuple[float, ...] = (), on_mark=None):
+                 marks: tuple[float, ...] = (), on_mark=None, threads=None):
         """`data`: (train, test) ImageSets already loaded; else they are loaded from `data_dir` (see
         ae.load_images) in the run's thread. `on_mark(seconds, model)` (for benchmarks) is called when
-        the training time passes each of `marks` (seconds); the time it takes is not counted."""
+        the training time passes each of `marks` (seconds); the time it takes is not counted.
+        `threads()`, if given, says how many torch threads to train with; it is asked every
+        THREADS_EVERY steps, and torch's setting (process-wide) is put back when the run ends."""
         self.settings = settings
         self.out_dir = Path(out_dir)
         self.data_dir = data_dir
         self.data = data
-        self.marks, self.on_mark = list(marks), on_mark
+        self.marks, self.on_mark, self.threads = list(marks), on_mark, threads
         self.device = torch.device(device)
         self._lock = threading.Lock()
         self._progress = Progress()
@@ -143,10 +147,20 @@ class TrainingRun:
             getattr(self._progress, name).append(item)
 
     def _run(self) -> None:
+        before = torch.get_num_threads()
         try:
             self._train()
         except Exception as e:  # the page shows it; the server carries on
             self._update(state="failed", message=f"{type(e).__name__}: {e}")
+        finally:
+            torch.set_num_threads(before)
+
+    def _use_threads(self) -> None:
+        if self.threads is not None:
+            wanted = max(1, int(self.threads()))
+            if wanted != torch.get_num_threads():
+                torch.set_num_threads(wanted)
+            self._update(threads=wanted)
 
     def _train(self) -> None:
         s = self.settings
@@ -169,6 +183,7 @@ class TrainingRun:
                 codes = centred @ np.linalg.svd(centred, full_matrices=False)[2][:2].T
             self._update(view_codes=codes.astype(np.float32), view_at=at)
 
+        self._use_threads()
         snapshots = [encode(model, test.images)]
         redraw(0)
         history: list[dict] = []
@@ -183,6 +198,8 @@ class TrainingRun:
             def on_batch(seen: int, loss: float, epoch=epoch, done_before=done_before, window=window, clock=clock):
                 window.append(loss)
                 step = len(window)
+                if step % THREADS_EVERY == 0:
+                    self._use_threads()
                 at = done_before + seen
                 elapsed = trained + time.perf_counter() - clock["t0"]
                 self._update(seen=at, seconds=elapsed)

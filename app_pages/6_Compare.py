@@ -16,7 +16,7 @@ st.caption("The same data, two models. Move the mouse over either plot, or click
 import ae  # noqa: E402  (torch loads after the page has started drawing)
 from ae.limits import limits_table  # noqa: E402
 from ui import backdrops, panels, pickers  # noqa: E402
-from ui.boxes import RELATIVE_ACCEPTED  # noqa: E402
+from ui.boxes import intersection  # noqa: E402
 from ui.click import parse_point, take_click  # noqa: E402
 from ui.comparison import limits_for  # noqa: E402
 from ui.scatter import ScatterStyle, hover_preview_toggle, latent_scatter  # noqa: E402
@@ -32,9 +32,10 @@ models = {"Plain autoencoder": pair[0], "Variational autoencoder": pair[1]}
 
 
 if "cmp_relative" not in st.session_state:  # first run of this session: open on the link's point
-    # The link carries the point as fractions across and up each model's box of codes, accepted as
-    # far out as a click is (ui.boxes).
-    relative, warning = parse_point(st.query_params.get("across"), st.query_params.get("up"), RELATIVE_ACCEPTED)
+    # The link carries the point as fractions across and up each model's box of codes, accepted where
+    # a click on both plots would be (ui.boxes).
+    relative, warning = parse_point(st.query_params.get("across"), st.query_params.get("up"),
+                                    intersection(*(view.boxes.relative_accepted for view in models.values())))
     st.session_state.cmp_relative = relative
     if warning:
         st.warning(plain_text(warning.replace("z1", "across").replace("z2", "up")))

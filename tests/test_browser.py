@@ -74,15 +74,21 @@ def test_a_shared_link_opens_on_its_point_and_marks_it(browser_page):
     assert abs(box[0] - expected[0]) < 3 and abs(box[1] - expected[1]) < 3
 
 
-def test_zoom_survives_a_click(browser_page):
+def zoomed(browser_page, half: float):
+    """The explorer, freshly opened and zoomed through plotly's public API to [-half, half] on both axes."""
     page, url = browser_page
     page.goto(url)
     page.wait_for_selector(".lx-plot[data-ready='1']", timeout=60_000)
-    page.evaluate("() => window.Plotly.relayout(document.querySelector('.lx-plot'),"
-                  " {'xaxis.range': [-2, 2], 'yaxis.range': [-2, 2]})")
+    page.evaluate("(h) => window.Plotly.relayout(document.querySelector('.lx-plot'),"
+                  " {'xaxis.range': [-h, h], 'yaxis.range': [-h, h]})", half)
     area = plot_area(page)
     # Equal axis scales widen one of the two ranges to the plot's shape; the zoom is what was set.
-    assert min(area["x"][1] - area["x"][0], area["y"][1] - area["y"][0]) == pytest.approx(4, abs=0.1)
+    assert min(area["x"][1] - area["x"][0], area["y"][1] - area["y"][0]) == pytest.approx(2 * half, abs=0.1)
+    return page, area
+
+
+def test_zoom_survives_a_click(browser_page):
+    page, area = zoomed(browser_page, 2)
     click_and_read(page, area["left"] + area["width"] / 2, area["top"] + area["height"] / 2)
     page.wait_for_timeout(300)
     after = plot_area(page)
@@ -93,13 +99,7 @@ def test_the_one_reading_of_plotly_internals_matches_the_drawn_axes(browser_page
     # plotGeometry is the component's only use of plotly.js internals; every click, hover, marker and
     # arrow goes through it. Oracle: where plotly drew its tick labels, after a zoom set through the
     # public API. If a plotly release moves those internals, this fails before a click lands wrong.
-    page, url = browser_page
-    page.goto(url)
-    page.wait_for_selector(".lx-plot[data-ready='1']", timeout=60_000)
-    page.evaluate("() => window.Plotly.relayout(document.querySelector('.lx-plot'),"
-                  " {'xaxis.range': [-3, 3], 'yaxis.range': [-3, 3]})")
-    area = plot_area(page)
-    assert min(area["x"][1] - area["x"][0], area["y"][1] - area["y"][0]) == pytest.approx(6, abs=0.1)
+    page, area = zoomed(browser_page, 3)
     ticks = page.evaluate("""() => ['xtick', 'ytick'].map(kind => [...document.querySelectorAll(`.lx-plot .${kind} text`)]
         .map(t => { const r = t.getBoundingClientRect();
                     return [Number(t.textContent.replace('\u2212', '-')), (r.left + r.right) / 2, (r.top + r.bottom) / 2]; }))""")

@@ -2,6 +2,7 @@
 import time
 
 import pytest
+import torch
 
 from ae import load_checkpoint
 from ae.live_training import RunSettings, TrainingRun, free_path
@@ -57,3 +58,39 @@ def test_settings_refuse_nonsense():
         RunSettings(z_dim=0)
     with pytest.raises(ValueError):
         RunSettings(dataset="cifar")
+
+
+def test_the_thread_policy_is_asked_as_the_run_goes_and_torch_is_put_back(tmp_path, mnist_path):
+    before = torch.get_num_threads()
+    asked = []
+
+    def policy():  # both cores for the first asks, then one (somebody else opened the app)
+        asked.append(torch.get_num_threads())
+        return 2 if len(asked) < 3 else 1
+
+    seen_threads = []
+    run = TrainingRun(RunSettings(images=2_560, epochs=1, batch_size=32), tmp_path, data_dir=mnist_path, threads=policy)
+    run.start()
+    while not run.progress().finished:
+        seen_threads.append(run.progress().threads)
+        time.sleep(0.01)
+    done = run.progress()
+    assert done.state == "done", done.message
+    # Asked at the start and every 20 of the 80 steps; what it answered is what the run used and showed.
+    assert len(asked) == 1 + 80 // 20 and asked[1:3] == [2, 2] and asked[3] == 1
+    assert 2 in seen_threads and done.threads == 1
+    assert torch.get_num_threads() == before
+
+
+def test_presence_counts_other_sessions_seen_lately():
+    from ui.server import Presence
+    now = [100.0]
+    presence = Presence(clock=lambda: now[0])
+    presence.note("me")
+    assert presence.others("me") == 0
+    presence.note("student")
+    now[0] += 60
+    presence.note("teacher")
+    assert presence.others("me") == 2 and presence.others("teacher") == 2
+    now[0] += 90  # the student's last page ran 150 s ago, the teacher's 90 s ago
+    assert presence.others("me", within_s=120) == 1

@@ -12,10 +12,11 @@ PAGE = str(ROOT / "app_pages" / "7_Train.py")
 
 @pytest.fixture
 def trained(monkeypatch, tmp_path, mnist_path):
-    from ui import catalog, training_room
+    from ui import catalog, server, training_room
     monkeypatch.setenv("AE_DATA_DIR", str(mnist_path))
     monkeypatch.setattr(catalog, "TRAINED_DIR", tmp_path / "trained")
     training_room.room.clear()  # a fresh slot for each test
+    server.presence.clear()  # ... and nobody else on the server yet
     yield tmp_path / "trained"
     run = training_room.room().run
     if run is not None:
@@ -38,6 +39,13 @@ def start(at):
 
 def texts(at):
     return " ".join(shown_text(e.value) for e in [*at.markdown, *at.success, *at.warning, *at.info, *at.error, *at.subheader])
+
+
+def wait_for(condition, timeout=60):
+    t0 = time.time()
+    while not condition():
+        assert time.time() - t0 < timeout
+        time.sleep(0.05)
 
 
 def wait_until(at, words, timeout=180):
@@ -67,8 +75,15 @@ def test_a_short_run_shows_progress_and_its_checkpoint_joins_the_pickers(trained
 
 
 def test_a_second_session_is_told_the_server_is_busy_and_stopping_keeps_a_checkpoint(trained):
+    import os
+
+    from ui import training_room
     first = start(session(tr_images=20_000, tr_epochs=3))
+    run = training_room.room().run
+    alone = min(2, os.cpu_count() or 1)
+    wait_for(lambda: run.progress().threads == alone)  # nobody else here: all the cores it may take
     second = session(tr_images=2_000, tr_epochs=1)
+    wait_for(lambda: run.progress().threads == 1)  # somebody else came: one core, their pages keep answering
     assert any("The server is busy: another session is training" in w.value for w in second.warning)
     assert next(b for b in second.button if b.label == "Start training").disabled
     assert "Another session's run" in texts(second)

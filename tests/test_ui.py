@@ -40,9 +40,10 @@ def test_bad_points_get_a_warning_and_no_point(z1, z2, words):
     assert point is None and words in warning
 
 
-def test_the_accepted_box_reaches_a_quarter_box_beyond_the_codes():
-    codes = np.array([[0, 0], [2, 4]], float)
-    assert boxes.accepted_box(codes) == ((-0.5, 2.5), (-1, 5))
+def test_the_accepted_box_reaches_a_quarter_box_beyond_the_codes_longer_side():
+    codes = np.array([[0, 0], [2, 4]], float)  # a square of side 4 around (1, 2), reaching 4 / 3 beyond
+    (x0, x1), (y0, y1) = boxes.accepted_box(codes)
+    assert (x0, x1, y0, y1) == pytest.approx((1 - 10 / 3, 1 + 10 / 3, 2 - 10 / 3, 2 + 10 / 3))
 
 
 @pytest.mark.parametrize("payload, expected", [
@@ -123,14 +124,29 @@ def test_the_server_is_quiet_and_teaching_ready():
 
 
 def test_one_accepted_box_for_clicks_links_and_relative_links():
-    # A comparison link's fractions are accepted exactly as far out as a click on either plot.
+    # A comparison link's fractions are accepted exactly as far out as a click on the plot.
     from ae.latent import from_relative
     codes = np.random.default_rng(0).normal(size=(400, 2)) * [4, 1.5] + [1, -2]
     b = boxes.Boxes.of(codes)
-    (fx0, fx1), (fy0, fy1) = boxes.RELATIVE_ACCEPTED
+    (fx0, fx1), (fy0, fy1) = b.relative_accepted
     assert from_relative((fx0, fy0), b.codes) == pytest.approx((b.accepted[0][0], b.accepted[1][0]))
     assert from_relative((fx1, fy1), b.codes) == pytest.approx((b.accepted[0][1], b.accepted[1][1]))
-    (px0, px1), _ = b.plot
+    (px0, px1), (py0, py1) = b.plot
     assert b.accepted[0][0] < px0 < b.codes[0][0] and b.codes[0][1] < px1 < b.accepted[0][1]  # nested boxes
-    assert click.parse_point("1.5", "0.5", boxes.RELATIVE_ACCEPTED)[0] is None
-    assert click.parse_point("1.2", "-0.2", boxes.RELATIVE_ACCEPTED) == ((1.2, -0.2), None)
+    assert b.accepted[1][0] < py0 < b.codes[1][0] and b.codes[1][1] < py1 < b.accepted[1][1]
+    assert click.parse_point(fx1 + 0.01, 0.5, b.relative_accepted)[0] is None
+    assert click.parse_point(fx1 - 0.01, fy0 + 0.01, b.relative_accepted)[0] is not None
+
+
+def test_every_point_a_plot_shows_at_first_is_accepted_whichever_axis_its_shape_widens():
+    # plotly keeps equal scales on both axes: a tall plot widens the y range of the plot box, a wide
+    # one the x range. A click anywhere in that first view must never be refused as absurd.
+    for shape in ([6, 9], [5, 5], [9, 4]):
+        b = boxes.Boxes.of(np.random.default_rng(1).normal(size=(1000, 2)) * shape)
+        (x0, x1), (y0, y1) = b.plot
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        for aspect in (0.67, 0.75, 1.0, 1.25, 1.5):  # plot height / width in pixels
+            half_x = max(x1 - x0, (y1 - y0) / aspect) / 2
+            half_y = max(y1 - y0, (x1 - x0) * aspect) / 2
+            for corner in ((cx - half_x, cy - half_y), (cx + half_x, cy + half_y)):
+                assert boxes.inside(corner, b.accepted), (shape, aspect, corner, b.accepted)

@@ -8,6 +8,7 @@ import streamlit as st
 
 import ae
 from ui import catalog
+from ui.server import note_visit
 from ui.text import plain_text
 from ui.view import ModelView, view_of
 
@@ -17,6 +18,7 @@ CHECKPOINT_PARAM = "checkpoint"  # ... and the one that carries the model
 
 def choose_dataset(prefix: str) -> str:
     """The sidebar's dataset switch (the first page a session opens takes it from its link)."""
+    note_visit()  # every page runs this: the Train page knows who else is using the server
     names = list(ae.data.DATASETS)
     if "lx_dataset" not in st.session_state:
         asked = st.query_params.get(DATASET_PARAM)

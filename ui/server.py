@@ -2,12 +2,18 @@
 
 One intra-op thread per call: the server decodes single points for many sessions at once, and with
 more threads a busy machine turns a 1 ms decode into 100 ms of thread contention. A training run on
-the Train page then takes one core, and the other pages keep answering on the other.
+the Train page then takes one core, and the other pages keep answering on the other; it takes both
+only while no other session is using the app (`Presence`, ui/training_room.py).
 """
 from __future__ import annotations
 
 import os
 import sys
+import threading
+import time
+import uuid
+
+import streamlit as st
 
 
 def use_one_torch_thread() -> None:
@@ -16,3 +22,40 @@ def use_one_torch_thread() -> None:
     os.environ["OMP_NUM_THREADS"] = "1"
     if "torch" in sys.modules:
         sys.modules["torch"].set_num_threads(1)
+
+
+# ---------------------------------------------------------------- who is using the server
+
+class Presence:
+    """Which sessions have used the app lately: every page notes its session when it runs
+    (ui.pickers), so the Train page can tell whether anybody else would share the cores."""
+
+    def __init__(self, clock=time.monotonic):
+        self._clock, self._lock, self._seen = clock, threading.Lock(), {}
+
+    def note(self, session: str) -> None:
+        with self._lock:
+            self._seen[session] = self._clock()
+
+    def others(self, session: str, within_s: float = 120.0) -> int:
+        """How many other sessions ran a page in the last `within_s` seconds."""
+        now = self._clock()
+        with self._lock:
+            return sum(1 for s, t in self._seen.items() if s != session and now - t <= within_s)
+
+
+@st.cache_resource(show_spinner=False)
+def presence() -> Presence:
+    """The process's one Presence (shared by every session)."""
+    return Presence()
+
+
+def session_id() -> str:
+    """This browser session's id, stable across its page runs."""
+    if "lx_session_id" not in st.session_state:
+        st.session_state.lx_session_id = uuid.uuid4().hex
+    return st.session_state.lx_session_id
+
+
+def note_visit() -> None:
+    presence().note(session_id())

@@ -3,17 +3,19 @@
 One run at a time per server (a second session asking is told the server is busy, with what and for
 how long); the run lives in the server process, so leaving the Train page, or closing the tab, does
 not lose it, and coming back shows its progress. Only the session that started a run may stop it.
-The server's torch uses one thread (app.py), so a run takes one core and the other pages keep answering.
+The server's torch uses one thread (app.py); a run takes both cores while nobody else is using the app
+and one as soon as somebody is, so the other pages keep answering.
 """
 from __future__ import annotations
 
+import os
 import threading
-import uuid
 
 import streamlit as st
 
 import ae
 from ui import catalog
+from ui.server import presence
 from ae.live_training import RunSettings, TrainingRun
 
 
@@ -29,7 +31,8 @@ class Room:
             if self.busy(owner):
                 return self.busy(owner)
             catalog.TRAINED_DIR.mkdir(parents=True, exist_ok=True)
-            self.run = TrainingRun(settings, catalog.TRAINED_DIR, data=data).start()
+            self.run = TrainingRun(settings, catalog.TRAINED_DIR, data=data,
+                                   threads=lambda: training_threads(owner)).start()
             self.owner = owner
             return None
 
@@ -51,16 +54,22 @@ class Room:
             return True
 
 
+def others_here(session: str) -> int:
+    """Sessions other than `session` that used the app in the last two minutes."""
+    return presence().others(session)
+
+
+def training_threads(owner: str) -> int:
+    """Both cores while nobody but the run's owner has used the app in the last two minutes (a lone
+    student trains about 1.7 times faster), one as soon as anybody else does, so their pages keep
+    answering. The run asks again every few steps."""
+    return min(2, os.cpu_count() or 1) if others_here(owner) == 0 else 1
+
+
 @st.cache_resource(show_spinner=False)
 def room() -> Room:
     """The process's one Room (st.cache_resource: one object shared by every session)."""
     return Room()
-
-
-def session_id() -> str:
-    if "lx_session_id" not in st.session_state:
-        st.session_state.lx_session_id = uuid.uuid4().hex
-    return st.session_state.lx_session_id
 
 
 def describe(s: RunSettings) -> str:
