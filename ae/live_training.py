@@ -27,6 +27,9 @@ from .train import make_scheduler, reconstruction_errors, train_epoch
 
 VIEW_IMAGES = 2000  # test images whose codes are redrawn while training
 EARLY_VIEW_EVERY = 20  # steps between redraws in the first epoch, when the clusters move most
+# ... and at least this many seconds: the page shows a new picture once a second, and encoding the
+# 2,000 view images more often than that cost a fifth to a third of the first epoch's time.
+EARLY_VIEW_SECONDS = 1.0
 THREADS_EVERY = 20  # steps between asks of the thread policy
 
 
@@ -171,12 +174,19 @@ class TrainingRun:
         view_images = test.images[view]
         torch.manual_seed(s.seed)
         model = build_model(s.config()).to(self.device)
+        # On the CPU, oneDNN's convolutions run 1.3 to 1.5 times faster on channels-last tensors
+        # (bench/train_live.py); the checkpoint is saved in the usual layout.
+        layout = torch.channels_last if self.device.type == "cpu" else torch.contiguous_format
+        model = model.to(memory_format=layout)
         optimizer = torch.optim.Adam(model.parameters(), lr=s.lr)
         steps = -(-len(images) // s.batch_size)
         scheduler = make_scheduler(optimizer, "onecycle", s.lr, s.epochs * steps)
         self._update(state="training", total=s.epochs * len(images), view_labels=test.labels[view].numpy())
 
+        last_redraw = [0.0]
+
         def redraw(at: int):
+            last_redraw[0] = time.perf_counter()
             codes = encode(model, view_images)
             if codes.shape[1] > 2:  # the first two principal axes, as the explorer shows larger spaces
                 centred = codes - codes.mean(0)
@@ -209,11 +219,12 @@ class TrainingRun:
                     model.train()
                     clock["t0"] += time.perf_counter() - paused
                 self._append("losses", (at, float(np.mean(window[-10:]))))  # the mean of the last 10 steps
-                if epoch == 0 and step % EARLY_VIEW_EVERY == 0:
+                if epoch == 0 and step % EARLY_VIEW_EVERY == 0 and time.perf_counter() - last_redraw[0] >= EARLY_VIEW_SECONDS:
                     redraw(at)
 
             loss = train_epoch(model, images, optimizer, self.device, batch_size=s.batch_size, generator=generator,
-                               scheduler=scheduler, on_batch=on_batch, should_stop=self._stop.is_set)
+                               scheduler=scheduler, on_batch=on_batch, should_stop=self._stop.is_set,
+                               memory_format=layout)
             trained += time.perf_counter() - clock["t0"]
             at = self.progress().seen
             errors = reconstruction_errors(model, test.images, self.device)
@@ -228,7 +239,8 @@ class TrainingRun:
                 break
         self._update(state="saving", seconds=trained)
         path = free_path(self.out_dir, self.settings.file_name())
-        save_checkpoint(path, model=model.cpu(), dataset=s.dataset, history=history, model_type=s.model,
+        model = model.cpu().to(memory_format=torch.contiguous_format)
+        save_checkpoint(path, model=model, dataset=s.dataset, history=history, model_type=s.model,
                         train_codes=encode(model, images), train_labels=labels.numpy(),
                         test_codes=snapshots[-1], test_labels=test.labels.numpy(), test_errors=errors,
                         train_args=asdict(s) | {"schedule": "onecycle", "source": "Train page"},

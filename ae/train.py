@@ -46,11 +46,12 @@ def make_scheduler(optimizer, schedule: str, lr: float, total_steps: int):
 def train_epoch(model: nn.Module, images: torch.Tensor, optimizer, device, *, batch_size: int,
                 generator: torch.Generator, scheduler=None, progress: tqdm | None = None,
                 deadline: float | None = None, on_batch=None, should_stop=None,
-                labels: torch.Tensor | None = None) -> float:
+                labels: torch.Tensor | None = None, memory_format=torch.contiguous_format) -> float:
     """One pass over `images` in a shuffled order, minimising `model.loss(batch)` (an autoencoder's
     objective), or `model.loss(batch, batch_labels)` when `labels` are given (the classifier's);
     returns the mean loss per image.
 
+    `memory_format`: the batches' layout (torch.channels_last for a model converted to it).
     With a `deadline` (a time.perf_counter() value) the pass stops early once it is reached, and
     when `should_stop()` returns True. `on_batch(images_seen, batch_loss)` runs after every step.
     """
@@ -59,7 +60,7 @@ def train_epoch(model: nn.Module, images: torch.Tensor, optimizer, device, *, ba
     total, seen = 0.0, 0
     for start in range(0, len(images), batch_size):
         batch = order[start:start + batch_size]
-        x = images[batch].to(device)
+        x = images[batch].to(device, memory_format=memory_format)
         loss = model.loss(x) if labels is None else model.loss(x, labels[batch].to(device))
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
