@@ -9,7 +9,7 @@ st.title("Train a model and watch its latent space form")
 st.caption("The chapter's convolutional autoencoder (with batch-norm), trained here on the server on the first N "
            "training images with Adam and a one-cycle schedule: on both CPU cores while nobody else is using the app, "
            "on one as soon as somebody is, so that their pages keep answering. The plot redraws where the encoder "
-           "puts 2,000 test images every 20 steps of the first epoch and after every epoch.")
+           "puts 2,000 test images every second of the first epoch and after every epoch.")
 
 import ae  # noqa: E402
 from ui import pickers, training_room  # noqa: E402
