@@ -94,3 +94,6 @@ def test_presence_counts_other_sessions_seen_lately():
     assert presence.others("me") == 2 and presence.others("teacher") == 2
     now[0] += 90  # the student's last page ran 150 s ago, the teacher's 90 s ago
     assert presence.others("me", within_s=120) == 1
+    now[0] += 3600
+    presence.note("me")  # an hour on, the others are forgotten, not only out of the window
+    assert presence.others("me", within_s=10_000) == 0

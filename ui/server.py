@@ -34,8 +34,12 @@ class Presence:
         self._clock, self._lock, self._seen = clock, threading.Lock(), {}
 
     def note(self, session: str) -> None:
+        now = self._clock()
         with self._lock:
-            self._seen[session] = self._clock()
+            self._seen[session] = now
+            # A server runs for days: forget sessions gone for an hour, so the record stays small.
+            for gone in [s for s, t in self._seen.items() if now - t > 3600]:
+                del self._seen[gone]
 
     def others(self, session: str, within_s: float = 120.0) -> int:
         """How many other sessions ran a page in the last `within_s` seconds."""
