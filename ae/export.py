@@ -63,7 +63,7 @@ def _sequence_layers(modules, prefix: str, tensors: dict) -> list[dict]:
             layer["_out_dim"] = 1 if transposed else 0
             layers.append(layer)
             flatten = False
-        elif isinstance(module, nn.BatchNorm2d):
+        elif isinstance(module, (nn.BatchNorm1d, nn.BatchNorm2d)):
             last = layers[-1]
             with torch.no_grad():
                 last["_w"], last["_b"] = _fold_batch_norm(last["_w"], last["_b"], module, last["_out_dim"])
@@ -73,6 +73,8 @@ def _sequence_layers(modules, prefix: str, tensors: dict) -> list[dict]:
             layers[-1]["activation"] = "sigmoid"
         elif isinstance(module, nn.Flatten):
             flatten = True
+        elif isinstance(module, nn.Unflatten):  # the dense decoder's last layer writes an image
+            layers[-1]["reshape"] = [int(v) for v in module.unflattened_size]
         elif isinstance(module, nn.Dropout):
             continue  # identity at inference
         else:
@@ -97,9 +99,10 @@ def model_layers(model: Autoencoder) -> tuple[list[dict], list[dict], dict[str, 
     last = encoder[-1]
     tensors[last["weight"]] = tensors[last["weight"]][:cfg.z_dim]
     tensors[last["bias"]] = tensors[last["bias"]][:cfg.z_dim]
-    decoder = _sequence_layers([model.decoder_input], "decoder_input", tensors)
-    decoder[0]["reshape"] = list(model._feature_shape)
-    decoder += _sequence_layers(list(model.decoder), "decoder", tensors)
+    # One sequence: a dense decoder's batch-norm and activation that follow decoder_input fold into it.
+    decoder = _sequence_layers([model.decoder_input, *model.decoder], "decoder", tensors)
+    if len(model._feature_shape) == 3:  # the convolutional decoder's feature map
+        decoder[0]["reshape"] = list(model._feature_shape)
     return encoder, decoder, tensors
 
 

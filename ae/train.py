@@ -94,6 +94,17 @@ def evaluate(model: Autoencoder, images: torch.Tensor, device, batch_size: int =
     return float(errors.astype(np.float64).mean()) if len(errors) else 0.0
 
 
+def layer_sizes(text: str) -> tuple[int, ...]:
+    """'512,128' -> (512, 128), for --dense-units."""
+    try:
+        sizes = tuple(int(v) for v in text.split(",") if v.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected positive sizes separated by commas, e.g. 512,128, not {text!r}")
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError(f"expected positive sizes separated by commas, e.g. 512,128, not {text!r}")
+    return sizes
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m ae.train", description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
@@ -111,6 +122,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-norm", action=argparse.BooleanOptionalAction, default=None,
                    help="batch-norm after each convolution (default: the recipe's)")
     p.add_argument("--dropout", type=float, default=0.0, help="dropout rate after each convolution")
+    p.add_argument("--dense-units", type=layer_sizes, default=(), metavar="SIZES",
+                   help="dense hidden layers instead of the convolutions, e.g. 512,128 (the Train page's fast recipe)")
     p.add_argument("--seed", type=int, default=0, help="same seed and settings on the CPU: same weights")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:1, ...")
     p.add_argument("--data-dir", type=Path, help="folder of idx files (else $AE_DATA_DIR, else download)")
@@ -134,8 +147,8 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 # The settings that define a run; on --resume they come from the checkpoint, not the command line.
-RUN_KEYS = ("dataset", "model", "beta", "z_dim", "batch_size", "lr", "schedule", "batch_norm", "dropout", "seed", "limit",
-            "test_limit")
+RUN_KEYS = ("dataset", "model", "beta", "z_dim", "batch_size", "lr", "schedule", "batch_norm", "dropout", "dense_units",
+            "seed", "limit", "test_limit")
 
 
 def run(args: argparse.Namespace) -> Path:
@@ -160,7 +173,7 @@ def run(args: argparse.Namespace) -> Path:
         print(f"Resuming {args.out} after epoch {len(history)} of {args.epochs}.")
     else:
         cfg = AEConfig(z_dim=args.z_dim, use_batch_norm=args.batch_norm, dropout=args.dropout,
-                       variational=args.model == "vae", beta=args.beta)
+                       variational=args.model == "vae", beta=args.beta, dense_units=args.dense_units)
         model = build_model(cfg)
         snapshots = []
 

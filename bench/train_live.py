@@ -31,7 +31,9 @@ MARKS = (15.0, 30.0, 60.0, 120.0)
 # The Train page's recipes (app_pages/7_Train.py): the quick one is the page's default.
 QUICK = dict(width=0.5, batch_size=48, lr=5e-3)
 SHIPPED = dict(width=1.0, batch_size=128, lr=3e-3)
+DENSE = dict(dense_units=(512, 128), batch_size=128, lr=3e-3)
 SETTINGS = [  # (recipe name, recipe, training images, epochs, seed)
+    ("dense", DENSE, 60_000, 15, 0), ("dense", DENSE, 60_000, 15, 1), ("dense", DENSE, 60_000, 15, 2),
     ("quick", QUICK, 60_000, 2, 0), ("quick", QUICK, 60_000, 2, 1), ("quick", QUICK, 60_000, 2, 2),
     ("quick", QUICK, 60_000, 4, 0), ("shipped", SHIPPED, 60_000, 2, 0), ("shipped", SHIPPED, 20_000, 3, 0),
 ]

@@ -16,7 +16,7 @@ def trained_looking(cfg: ae.AEConfig, seed: int = 0) -> ae.Autoencoder:
     model = ae.build_model(cfg)
     with torch.no_grad():
         for m in model.modules():
-            if isinstance(m, torch.nn.BatchNorm2d):
+            if isinstance(m, (torch.nn.BatchNorm1d, torch.nn.BatchNorm2d)):
                 m.running_mean.uniform_(-0.5, 0.5)
                 m.running_var.uniform_(0.5, 2.0)
                 m.weight.uniform_(0.5, 1.5)
@@ -29,7 +29,9 @@ def trained_looking(cfg: ae.AEConfig, seed: int = 0) -> ae.Autoencoder:
     ae.AEConfig(use_batch_norm=True, dropout=0.25, variational=True),
     ae.AEConfig(z_dim=3, encoder_filters=(8, 16), encoder_strides=(2, 2), decoder_filters=(16, 1),
                 decoder_strides=(2, 2)),
-], ids=["ae-batchnorm", "vae-dropout", "small-z3"])
+    ae.AEConfig(dense_units=(64, 32), use_batch_norm=True),
+    ae.AEConfig(dense_units=(48,), use_batch_norm=True, variational=True, z_dim=3),
+], ids=["ae-batchnorm", "vae-dropout", "small-z3", "dense", "dense-vae-z3"])
 def test_the_file_runs_like_the_model(cfg):
     model = trained_looking(cfg)
     header, tensors = read_web_model(export_web_model(model))

@@ -8,7 +8,7 @@ from PIL import Image
 
 import ae
 import ae.limits
-from ae.export import export_checkpoint
+from ae.export import export_checkpoint, export_web_model
 from ae.quality import RoundTrip, describe_drift, round_trip, where_sent
 from app_harness import decoded_caption, plot_area, to_data, to_pixels, wait_for_new_caption
 from conftest import ROOT
@@ -37,6 +37,33 @@ def page_and_url(app_browser):
     page.goto(url)
     page.wait_for_selector(".lx-wrap[data-live='on'] .lx-plot[data-ready='1']", timeout=90_000)
     return page, url
+
+
+RUN_NETS_IN_PAGE = """([b64, points, images]) => {
+    const bin = atob(b64), bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    const model = new window.__latentExplorer.lib.WebModel(bytes.buffer);
+    return {decoded: points.map((z) => Array.from(model.decode(z))), encoded: images.map((x) => model.encode(x))};
+}"""
+
+
+@pytest.mark.parametrize("variational", [False, True], ids=["ae", "vae"])
+def test_the_page_runs_a_dense_model_like_the_library(page_and_url, mnist_path, variational):
+    """The Train page's fast recipe: dense layers, batch-norm folded, the last layer writing the image."""
+    import torch
+    torch.manual_seed(0)
+    model = ae.build_model(ae.AEConfig(dense_units=(512, 128), use_batch_norm=True, variational=variational))
+    images = ae.load_images("mnist", "test", data_dir=mnist_path).images[:50]
+    model.train()
+    with torch.no_grad():
+        model(images)  # batch-norm statistics from real digits, as after training
+    model.eval()
+    points = np.random.default_rng(0).normal(0, 2, size=(50, 2))
+    data = base64.b64encode(export_web_model(model)).decode()
+    page, _ = page_and_url
+    got = page.evaluate(RUN_NETS_IN_PAGE, [data, points.tolist(), images.reshape(50, -1).numpy().tolist()])
+    assert np.abs(np.array(got["decoded"]).reshape(50, 28, 28) - ae.decode(model, points)).max() <= 1e-4
+    assert np.abs(np.array(got["encoded"]) - ae.encode(model, images)).max() <= 1e-4
 
 
 @pytest.mark.parametrize("path", SHIPPED_MODELS, ids=lambda p: p.name)

@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from ae.model import AEConfig, Autoencoder
+from ae.model import AEConfig, Autoencoder, build_model
 
 
 def count(module):
@@ -50,3 +50,30 @@ def test_inconsistent_configs_are_rejected():
         AEConfig(z_dim=0)
     with pytest.raises(ValueError):
         AEConfig(decoder_filters=(64, 64, 32, 3))
+
+
+@pytest.mark.parametrize("variational", [False, True], ids=["ae", "vae"])
+def test_a_dense_backbone_replaces_the_convolutions(variational):
+    cfg = AEConfig(dense_units=(64, 16), use_batch_norm=True, variational=variational, z_dim=3)
+    model = build_model(cfg)
+    assert not any(isinstance(m, (torch.nn.Conv2d, torch.nn.ConvTranspose2d)) for m in model.modules())
+    widths = [m.out_features for m in model.encoder if isinstance(m, torch.nn.Linear)]
+    assert widths == [64, 16, 6 if variational else 3]  # a VAE's last layer also gives log-variances
+    assert [m.out_features for m in model.modules() if isinstance(m, torch.nn.Linear)][-3:] == [16, 64, 784]
+    # image -> 64 -> 16 -> code and back, with batch-norm after each hidden layer
+    assert count(model) == (784 * 64 + 64 + 64 * 16 + 16 + 16 * (6 if variational else 3) + (6 if variational else 3)
+                            + 3 * 16 + 16 + 16 * 64 + 64 + 64 * 784 + 784 + 2 * 2 * (64 + 16))
+    model.eval()
+    z = model.encode(torch.rand(4, 1, 28, 28))
+    assert z.shape == (4, 3)
+    y = model.decode(z)
+    assert y.shape == (4, 1, 28, 28) and 0.0 <= y.min() and y.max() <= 1.0
+
+
+def test_a_dense_config_round_trips_and_older_configs_stay_convolutional():
+    cfg = AEConfig(dense_units=(512, 128), use_batch_norm=True)
+    assert AEConfig.from_dict(cfg.to_dict()) == cfg and cfg.to_dict()["dense_units"] == [512, 128]
+    older = {k: v for k, v in AEConfig().to_dict().items() if k != "dense_units"}  # saved before the field existed
+    assert AEConfig.from_dict(older).dense_units == ()
+    with pytest.raises(ValueError):
+        AEConfig(dense_units=(512, 0))

@@ -84,6 +84,18 @@ def test_cli_without_data_prints_a_message_not_a_traceback(tmp_path):
 def test_cli_rejects_nonsense_arguments(tmp_path):
     with pytest.raises(SystemExit):
         train_module.parse_args(["--out", str(tmp_path / "m.pt"), "--epochs", "0"])
+    for sizes in ("512,0", "big", ""):
+        with pytest.raises(SystemExit):
+            train_module.parse_args(["--out", str(tmp_path / "m.pt"), "--dense-units", sizes])
+
+
+def test_the_cli_trains_a_dense_model_that_rebuilds_itself(tmp_path, mnist_path):
+    out = tmp_path / "dense.pt"
+    assert train_module.main(cli(out, mnist_path, "--epochs", "2", "--dense-units", "64,16", "--limit", "1024")) == 0
+    ckpt = load_checkpoint(out)
+    assert ckpt.config.dense_units == (64, 16) and ckpt.train_args["dense_units"] == (64, 16)
+    assert not any(isinstance(m, torch.nn.Conv2d) for m in ckpt.model.modules())
+    assert ckpt.history[-1]["test_loss"] < ckpt.history[0]["test_loss"] and ckpt.snapshots.shape == (3, 500, 2)
 
 
 def test_a_run_removes_what_an_interrupted_save_left_and_says_one_epoch(tmp_path, capsys):

@@ -111,9 +111,15 @@ def test_the_slot_refuses_a_second_start_even_when_two_sessions_press_at_once(tr
     assert room.run is going and room.owner == "first" and not room.stop("second")
 
 
-def test_the_quick_recipe_trains_a_lighter_model_and_says_so(trained):
-    at = start(session("quick", tr_images=2_000, tr_epochs=1))
-    assert "plain autoencoder with 50% of the chapter's filters on 2,000 MNIST images" in texts(at)
-    wait_until(at, "Saved as mnist_ae_z2_w0.5_2k_1ep.pt")
-    ckpt = ae.load_checkpoint(trained / "mnist_ae_z2_w0.5_2k_1ep.pt")
-    assert ckpt.config.encoder_filters == (16, 32, 32, 32) and ckpt.train_args["batch_size"] == 48
+def test_the_fast_recipe_trains_a_dense_model_and_says_so(trained):
+    at = start(session("dense", tr_images=2_000, tr_epochs=2))
+    assert "plain autoencoder with dense layers (512-128) on 2,000 MNIST images" in texts(at)
+    wait_until(at, "Saved as mnist_ae_z2_dense_2k_2ep.pt")
+    ckpt = ae.load_checkpoint(trained / "mnist_ae_z2_dense_2k_2ep.pt")
+    assert ckpt.config.dense_units == (512, 128) and ckpt.train_args["batch_size"] == 128
+    assert ckpt.snapshots.shape == (3, 10_000, 2)
+    # ... and the explorer opens it like any other checkpoint.
+    explorer = run_script(ROOT / "app.py", state={"lx_checkpoint": "mnist_ae_z2_dense_2k_2ep.pt"}, timeout=120,
+                          fresh_cache=False)
+    assert not explorer.exception and not explorer.error
+    assert explorer.selectbox(key="ex_checkpoint").value == "mnist_ae_z2_dense_2k_2ep.pt"

@@ -74,7 +74,9 @@ def room() -> Room:
 
 def describe(s: RunSettings) -> str:
     kind = "plain autoencoder" if s.model == "ae" else f"VAE (beta {s.beta:g})"
-    if s.width != 1:
+    if s.dense_units:
+        kind += f" with dense layers ({'-'.join(map(str, s.dense_units))})"
+    elif s.width != 1:
         kind += f" with {s.width:.0%} of the chapter's filters"
     return (f"{kind} on {s.images:,} {ae.data.dataset_title(s.dataset)} images, {s.z_dim}-D latent space, "
             f"{s.epochs} epoch{'s' if s.epochs != 1 else ''}")
