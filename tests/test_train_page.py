@@ -115,6 +115,8 @@ def test_the_fast_recipe_trains_a_dense_model_and_says_so(trained):
     at = start(session("dense", tr_images=2_000, tr_epochs=2))
     assert "plain autoencoder with dense layers (512-128) on 2,000 MNIST images" in texts(at)
     wait_until(at, "Saved as mnist_ae_z2_dense_2k_2ep.pt")
+    from ui import training_room
+    assert training_room.room().run.progress().threads == 1  # alone, yet one core: faster for this model
     ckpt = ae.load_checkpoint(trained / "mnist_ae_z2_dense_2k_2ep.pt")
     assert ckpt.config.dense_units == (512, 128) and ckpt.train_args["batch_size"] == 128
     assert ckpt.snapshots.shape == (3, 10_000, 2)

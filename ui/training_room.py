@@ -3,8 +3,8 @@
 One run at a time per server (a second session asking is told the server is busy, with what and for
 how long); the run lives in the server process, so leaving the Train page, or closing the tab, does
 not lose it, and coming back shows its progress. Only the session that started a run may stop it.
-The server's torch uses one thread (app.py); a run takes both cores while nobody else is using the app
-and one as soon as somebody is, so the other pages keep answering.
+The server's torch uses one thread (app.py); a convolutional run takes both cores while nobody else is
+using the app and one as soon as somebody is, so the other pages keep answering; a dense run takes one.
 """
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ class Room:
                 return self.busy(owner)
             catalog.TRAINED_DIR.mkdir(parents=True, exist_ok=True)
             self.run = TrainingRun(settings, catalog.TRAINED_DIR, data=data,
-                                   threads=lambda: training_threads(owner)).start()
+                                   threads=lambda: training_threads(owner, settings)).start()
             self.owner = owner
             return None
 
@@ -59,10 +59,14 @@ def others_here(session: str) -> int:
     return presence().others(session)
 
 
-def training_threads(owner: str) -> int:
+def training_threads(owner: str, settings: RunSettings | None = None) -> int:
     """Both cores while nobody but the run's owner has used the app in the last two minutes (a lone
-    student trains about 1.7 times faster), one as soon as anybody else does, so their pages keep
-    answering. The run asks again every few steps."""
+    student trains the convolutional model about 1.7 times faster), one as soon as anybody else does, so
+    their pages keep answering. The run asks again every few steps. A dense model always takes one: its
+    small matrix products ran slower on two threads from the server's training thread than on one
+    (11,000 against 13,000 images a second, bench/train_live.py)."""
+    if settings is not None and settings.dense_units:
+        return 1
     return min(2, os.cpu_count() or 1) if others_here(owner) == 0 else 1
 
 
