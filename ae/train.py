@@ -4,7 +4,9 @@
 
 Every completed epoch is saved atomically, so killing the run loses at most the epoch in progress,
 and `--resume` continues from the last completed one. With the same seed and settings on the CPU,
-a run (interrupted and resumed or not) gives the same weights.
+a run (interrupted and resumed or not) gives the same weights, as long as torch uses the same float
+kernels: an AVX-512 CPU sums in another order than an AVX2 one unless capped with
+ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 (how the shipped MNIST models were rebuilt).
 """
 from __future__ import annotations
 
@@ -124,7 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dropout", type=float, default=0.0, help="dropout rate after each convolution")
     p.add_argument("--dense-units", type=layer_sizes, default=(), metavar="SIZES",
                    help="dense hidden layers instead of the convolutions, e.g. 512,128 (the Train page's fast recipe)")
-    p.add_argument("--seed", type=int, default=0, help="same seed and settings on the CPU: same weights")
+    p.add_argument("--seed", type=int, default=0, help="same seed and settings on the same kind of CPU: same weights")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:1, ...")
     p.add_argument("--data-dir", type=Path, help="folder of idx files (else $AE_DATA_DIR, else download)")
     p.add_argument("--limit", type=int, help="train on the first N training images only (quick tries)")

@@ -62,3 +62,19 @@ def test_the_shipped_10d_autoencoder_rebuilds_far_better_than_the_2d_one(mnist_p
     assert mse < 0.5 * load_checkpoint(SHIPPED).test_mse
     np.testing.assert_allclose(encode(z10.model, test.images[:200]), z10.test_codes[:200], atol=1e-4)
     assert z10.snapshots.shape == (16, 10_000, 10)
+
+
+@pytest.mark.parametrize("name", ["mnist_ae_z2.pt"])
+def test_the_shipped_mnist_models_replay_how_their_space_formed(mnist_path, name):
+    """Retrained with snapshots, same recipe and seed: frame 0 is the seeded untrained encoder, the last
+    frame the shipped codes, one frame per epoch between."""
+    from ae import build_model
+    ckpt = load_checkpoint(SHIPPED.with_name(name))
+    assert ckpt.snapshots.shape == (len(ckpt.history) + 1, 10_000, 2) and len(ckpt.history) == 15
+    np.testing.assert_allclose(ckpt.snapshots[-1], ckpt.test_codes, rtol=1e-3, atol=1e-3)  # float16 frames
+    torch.manual_seed(ckpt.train_args["seed"])
+    untrained = build_model(ckpt.config)
+    test = load_images("mnist", "test", data_dir=mnist_path)
+    np.testing.assert_allclose(ckpt.snapshots[0][:500], encode(untrained, test.images[:500]), rtol=1e-3, atol=1e-3)
+    # The frames move: training spread the codes far from where the untrained encoder put them.
+    assert np.abs(ckpt.snapshots[-1] - ckpt.snapshots[0]).mean() > 0.5
