@@ -64,7 +64,7 @@ def test_the_shipped_10d_autoencoder_rebuilds_far_better_than_the_2d_one(mnist_p
     assert z10.snapshots.shape == (16, 10_000, 10)
 
 
-@pytest.mark.parametrize("name", ["mnist_ae_z2.pt"])
+@pytest.mark.parametrize("name", ["mnist_ae_z2.pt", "mnist_vae_z2.pt"])
 def test_the_shipped_mnist_models_replay_how_their_space_formed(mnist_path, name):
     """Retrained with snapshots, same recipe and seed: frame 0 is the seeded untrained encoder, the last
     frame the shipped codes, one frame per epoch between."""
