@@ -118,7 +118,7 @@ def test_the_fast_recipe_trains_a_dense_model_and_says_so(trained):
     from ui import training_room
     assert training_room.room().run.progress().threads == 1  # alone, yet one core: faster for this model
     ckpt = ae.load_checkpoint(trained / "mnist_ae_z2_dense_2k_2ep.pt")
-    assert ckpt.config.dense_units == (512, 128) and ckpt.train_args["batch_size"] == 128
+    assert ckpt.config.dense_units == (512, 128) and ckpt.train_args["batch_size"] == 256
     assert ckpt.snapshots.shape == (3, 10_000, 2)
     # ... and the explorer opens it like any other checkpoint.
     explorer = run_script(ROOT / "app.py", state={"lx_checkpoint": "mnist_ae_z2_dense_2k_2ep.pt"}, timeout=120,
