@@ -138,12 +138,15 @@ def read_payload(path: Path) -> dict:
             raise CheckpointUnsafe(
                 f"{path.name} contains pickled Python objects that would run code when loaded, so it "
                 f"was refused. Only load checkpoints written by `python -m ae.train`.") from None
-        raise CheckpointCorrupt(f"{path.name} is not a readable checkpoint ({e}).") from None
+        # torch's text here is a paragraph advising weights_only=False: the wrong advice for a stray file.
+        raise CheckpointCorrupt(_unreadable(path, "its bytes are not a file written by torch.save")) from None
     except Exception as e:  # torch.load fails in many ways on arbitrary bytes (IndexError, EOFError, ...)
-        first = str(e).splitlines()[0] if str(e) else type(e).__name__
-        raise CheckpointCorrupt(
-            f"{path.name} is damaged or truncated and cannot be read ({first}). "
-            f"Retrain it, or restore it from the repository (git checkout -- {path}).") from None
+        raise CheckpointCorrupt(_unreadable(path, str(e).splitlines()[0] if str(e) else type(e).__name__)) from None
+
+
+def _unreadable(path: Path, why: str) -> str:
+    return (f"{path.name} is damaged or truncated and cannot be read ({why}). "
+            f"Retrain it, or restore it from the repository (git checkout -- {path}).")
 
 
 def load_checkpoint(path: str | Path) -> Checkpoint:
