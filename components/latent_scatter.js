@@ -463,7 +463,7 @@ function fixPoint(gd, state, z, title, local = false) {
     if (!state.fixed || state.fixed.result !== measured) return;  // another point was fixed meanwhile
     if (state.hovering) placeArrows(gd); else state.showFixed();
   });
-  state.fixed = { result, title, local };
+  state.fixed = { result, title, local, handle: state.handle };
 }
 
 // The server's marker (a click confirmed by the rerun, or a shared link's point) is the fixed point.
@@ -472,9 +472,11 @@ function syncFixed(gd) {
   if (!state || !state.handle) return;
   const m = gd.__lxMarker;
   const shown = state.fixed && state.fixed.result.z;
-  if (m && !(shown && shown[0] === m[0] && shown[1] === m[1])) {
+  // After a switch of checkpoint the same point may stay: decoded by the old model, it is stale.
+  const stale = state.fixed && state.fixed.handle !== state.handle;
+  if (m && (stale || !(shown && shown[0] === m[0] && shown[1] === m[1]))) {
     fixPoint(gd, state, m, "Clicked point");
-  } else if (!m && !(state.fixed && state.fixed.local)) {
+  } else if (!m && (stale || !(state.fixed && state.fixed.local))) {
     state.fixed = null;
   }
   if (!state.hovering) state.showFixed();

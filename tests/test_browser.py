@@ -74,6 +74,25 @@ def test_a_shared_link_opens_on_its_point_and_marks_it(browser_page):
     assert abs(box[0] - expected[0]) < 3 and abs(box[1] - expected[1]) < 3
 
 
+def test_after_a_switch_of_checkpoint_the_kept_point_is_decoded_by_the_new_model(browser_page):
+    """The in-page panel must not go on showing the previous model's image and numbers for the point."""
+    page, url = browser_page
+    page.goto(f"{url}/?checkpoint=mnist_ae_z2.pt&z1=2&z2=-3")
+    page.wait_for_selector(".lx-wrap[data-live='on'] .lx-plot[data-ready='1']", timeout=60_000)
+    gaps = {}
+    for name in ("mnist_ae_z2.pt", "mnist_vae_z2.pt"):
+        ckpt = ae.load_checkpoint(SHIPPED.with_name(name))
+        gaps[name] = f"gap measure {ae.LatentIndex(ckpt.train_codes, ckpt.train_labels).gap([[2.0, -3.0]])[0]:.1f}"
+    assert gaps["mnist_ae_z2.pt"] != gaps["mnist_vae_z2.pt"]
+    live_gap = "() => document.querySelector('.lx-live-gap').textContent"
+    page.wait_for_function(f"(want) => ({live_gap})() === want", arg=gaps["mnist_ae_z2.pt"], timeout=30_000)
+    page.locator("[data-testid='stSelectbox']").first.click()
+    page.get_by_role("option", name="mnist_vae_z2.pt").click()
+    # The VAE's codes reach (2, -3) too, so the point stays; the panel must follow the new model.
+    page.wait_for_function(f"(want) => ({live_gap})() === want", arg=gaps["mnist_vae_z2.pt"], timeout=60_000)
+    assert page.evaluate("() => document.querySelector('.lx-live-z').textContent") == "z = (2.000, -3.000)"
+
+
 def zoomed(browser_page, half: float):
     """The explorer, freshly opened and zoomed through plotly's public API to [-half, half] on both axes."""
     page, url = browser_page
