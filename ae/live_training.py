@@ -35,7 +35,7 @@ THREADS_EVERY = 20  # steps between asks of the thread policy
 
 @dataclass(frozen=True)
 class RunSettings:
-    """What a run trains. The optimiser is the shipped recipe's: Adam, one-cycle to `lr`, batch 128."""
+    """What a run trains. The optimiser: Adam with a one-cycle schedule peaking at `lr`."""
 
     dataset: str = "mnist"
     model: str = "ae"  # "ae" or "vae"
@@ -66,8 +66,8 @@ class RunSettings:
 
     def file_name(self) -> str:
         beta = f"_beta{self.beta:g}" if self.model == "vae" and self.beta != 1 else ""
-        width = "_dense" if self.dense_units else f"_w{self.width:g}" if self.width != 1 else ""
-        return f"{self.dataset}_{self.model}_z{self.z_dim}{beta}{width}_{self.images // 1000}k_{self.epochs}ep.pt"
+        backbone = "_dense" if self.dense_units else f"_w{self.width:g}" if self.width != 1 else ""
+        return f"{self.dataset}_{self.model}_z{self.z_dim}{beta}{backbone}_{self.images // 1000}k_{self.epochs}ep.pt"
 
 
 @dataclass

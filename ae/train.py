@@ -99,9 +99,9 @@ def evaluate(model: Autoencoder, images: torch.Tensor, device, batch_size: int =
 def layer_sizes(text: str) -> tuple[int, ...]:
     """'512,128' -> (512, 128), for --dense-units."""
     try:
-        sizes = tuple(int(v) for v in text.split(",") if v.strip())
+        sizes = tuple(int(v) for v in text.split(","))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected positive sizes separated by commas, e.g. 512,128, not {text!r}")
+        sizes = ()
     if not sizes or min(sizes) < 1:
         raise argparse.ArgumentTypeError(f"expected positive sizes separated by commas, e.g. 512,128, not {text!r}")
     return sizes

@@ -47,19 +47,19 @@ with st.form("tr_settings", border=True):
                                   help="Above 2, the plot shows the codes' first two principal components.")
     images = cols[2].select_slider("Training images", [2_000, 5_000, 10_000, 20_000, 60_000], 60_000, key="tr_images")
     epochs = cols[3].slider("Epochs", 1, 15, 15, key="tr_epochs")
-    others = training_room.others_here(me)
-    seconds = epochs * images / RECIPES[recipe][2][1 if others == 0 else 0] + 10
-    where = ("on one core (the dense model runs no faster on two)" if recipe == "dense" else
-             "on both cores: nobody else is using the app" if others == 0 else
-             f"on one core: {others} other session{'s are' if others > 1 else ' is'} using the app")
+    settings = RunSettings(dataset=dataset, model=model, beta=float(beta), z_dim=int(z_dim), images=int(images),
+                           epochs=int(epochs), **RECIPES[recipe][1])
+    cores, others = training_room.training_threads(me, settings), training_room.others_here(me)
+    seconds = epochs * images / RECIPES[recipe][2][min(cores, 2) - 1] + 10
+    where = ("on both cores: nobody else is using the app" if cores > 1 else
+             "on one core (the dense model runs no faster on two)" if settings.dense_units else
+             f"on one core: {others} other session{'s are' if others != 1 else ' is'} using the app")
     cols[4].caption((f"About {seconds / 60:.0f} min" if seconds >= 90 else f"About {seconds:.0f} s") + f", {where}.")
     start = cols[4].form_submit_button("Start training", type="primary", disabled=active)
 (train, problem), (test, _) = dataset_images(dataset, "train"), dataset_images(dataset, "test")
 if train is None or test is None:
     st.info(f"Training needs the dataset on this machine. {problem or 'The test images are missing.'}")
 elif start:
-    settings = RunSettings(dataset=dataset, model=model, beta=float(beta), z_dim=int(z_dim), images=int(images),
-                           epochs=int(epochs), **RECIPES[recipe][1])
     busy = room.start(settings, me, (train, test))
     if busy:
         st.warning(busy)
