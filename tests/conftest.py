@@ -84,13 +84,15 @@ def app_browser(mnist_path):
         yield page, url
 
 
-def shown_text(markdown: str) -> str:
-    """What a Markdown body shows on screen: rendered (CommonMark), tags dropped, entities decoded."""
+def shown_text(markdown: str, keep_invisible: bool = False) -> str:
+    """What a Markdown body shows on screen: rendered (CommonMark), tags dropped, entities decoded,
+    and (unless `keep_invisible`) without the invisible word joiners that keep URLs from linking."""
     import html
     import re
 
     from markdown_it import MarkdownIt
-    return html.unescape(re.sub(r"<[^>]+>", "", MarkdownIt("commonmark").render(markdown))).strip()
+    shown = html.unescape(re.sub(r"<[^>]+>", "", MarkdownIt("commonmark").render(markdown))).strip()
+    return shown if keep_invisible else shown.replace("\u2060", "")
 
 
 def run_script(script, monkeypatch=None, *, query=None, state=None, checkpoint_dir=None, data_dir=None, timeout=180,

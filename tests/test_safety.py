@@ -1,9 +1,15 @@
 """Text from a link, a file name or a checkpoint is shown as typed: no link, image or HTML comes out of it."""
+import json
+import re
+import subprocess
+from pathlib import Path
+
 import pytest
+import streamlit
 from markdown_it import MarkdownIt
 
-from ui.text import plain_text
-from conftest import ROOT, run_script
+from ui.text import WORD_JOINER, plain_text
+from conftest import ROOT, run_script, shown_text
 
 PAGES = sorted((ROOT / "app_pages").glob("*.py"))
 HOSTILE = [
@@ -12,6 +18,17 @@ HOSTILE = [
     "<img src=//127.0.0.1:9/p.png>",
     "http://127.0.0.1:9/x",
     ":material/warning: $x^2$ **bold**",
+]
+# What GitHub's autolinks turn into links even in escaped text: bare URLs, www. forms, e-mail addresses.
+AUTOLINKED = [
+    "http://127.0.0.1:9/x",
+    "HTTPS://evil.example/login?next=1",
+    "see www.evil.example now",
+    "WWW.EVIL.EXAMPLE",
+    "admin@evil.example",
+    "[click](http://127.0.0.1:9/",
+    "![](http://127.0.0.1:9/p.png",
+    "x<www.evil.example>y mailto:me@evil.example",
 ]
 
 
@@ -26,9 +43,39 @@ def test_plain_text_renders_exactly_what_was_typed(text):
     # What shows is the text itself (HTML-escaped by the renderer), line breaks as spaces.
     import html as html_module
     shown = html_module.unescape(html.removeprefix("<p>").removesuffix("</p>\n"))
-    assert shown == " ".join(text.split())
-    # GFM (which Streamlit uses) also links bare addresses: nothing like one survives escaping.
-    assert "http://" not in plain_text(text) and "www." not in plain_text(text)
+    assert shown.replace(WORD_JOINER, "") == " ".join(text.split())  # the word joiners are invisible
+
+
+def streamlit_autolink_patterns() -> str:
+    """The autolink literal patterns of the installed Streamlit's Markdown renderer (remark-gfm's
+    find-and-replace over text, run after escapes are read), as a JavaScript array expression."""
+    bundle = Path(streamlit.__file__).parent / "static" / "static" / "js"
+    for path in bundle.glob("StreamlitMarkdown*.js"):
+        found = re.search(r"\[\[/\(https\?:.*?\]\](?=,\{ignore:)", path.read_text())
+        if found:  # the handlers' minified names stand in as nothing: only the patterns are run
+            return re.sub(r",[A-Za-z_$][\w$]*\]", ",0]", found[0])
+    raise AssertionError("Streamlit's Markdown renderer no longer holds GFM's autolink patterns where expected")
+
+
+def autolinked(texts: list[str]) -> list[bool]:
+    """For each Markdown body: would Streamlit's renderer find a link in its text? (node runs the patterns.)"""
+    script = (f"const patterns = {streamlit_autolink_patterns()};\n"
+              "const texts = JSON.parse(require('fs').readFileSync(0, 'utf8'));\n"
+              "console.log(JSON.stringify(texts.map((t) => patterns.some(([p]) => "
+              "{ p.lastIndex = 0; return p.test(t); }))));")
+    shown = [shown_text(body, keep_invisible=True) for body in texts]
+    result = subprocess.run(["node", "-e", script], input=json.dumps(shown), capture_output=True, text=True, check=True)
+    return json.loads(result.stdout)
+
+
+def test_no_bare_url_www_form_or_email_address_becomes_a_link():
+    # The oracle is live: the raw texts (and the old escaping alone) are linked by Streamlit's patterns...
+    escaped_only = [re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", t) for t in AUTOLINKED]
+    assert all(autolinked(AUTOLINKED)) and all(autolinked(escaped_only))
+    # ...and nothing plain_text gives them is.
+    assert not any(autolinked([plain_text(t) for t in AUTOLINKED + HOSTILE]))
+    for text in AUTOLINKED:
+        assert shown_text(plain_text(text)) == text
 
 
 def shown_texts(at) -> list[str]:
@@ -54,3 +101,16 @@ def test_a_hostile_point_in_the_explorers_link_is_shown_as_plain_text(monkeypatc
     warning = next(w.value for w in at.warning if "not numeric" in w.value)
     html = rendered(warning)
     assert "<a " not in html and "[x](//127.0.0.1:9/)" in html
+
+
+@pytest.mark.parametrize("where, param", [("", "dataset"), ("/latent-grid", "checkpoint"), ("/your-own-digit", "dataset")])
+def test_in_the_browser_no_text_from_a_link_becomes_a_link(app_browser, where, param):
+    from urllib.parse import quote
+
+    page, url = app_browser
+    for text in ["http://127.0.0.1:9/x", "www.evil.example", "me@evil.example", "[click](http://127.0.0.1:9/"]:
+        page.goto(f"{url}{where}?{param}={quote(text, safe='')}")
+        alert = page.locator("[data-testid='stAlert']").filter(has_text="The link asks for").first
+        alert.wait_for(timeout=90_000)
+        assert alert.locator("a").count() == 0, (where, text, alert.inner_html())
+        assert repr(text) in alert.inner_text().replace(WORD_JOINER, ""), (where, text)

@@ -5,6 +5,10 @@ from __future__ import annotations
 import re
 
 _MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+# Where GitHub's autolink literals begin, in escaped text: the colon after http/https, the dot after
+# www, and an at sign (remark-gfm's patterns: tests/test_safety.py runs Streamlit's own against them).
+_AUTOLINK_START = re.compile(r"(?i)(?<=http)(?=\\:)|(?<=https)(?=\\:)|(?<=www)(?=\\\.)|(?=\\@)")
+WORD_JOINER = "\u2060"  # invisible, and no line break at it
 _INDEX = re.compile(r"[0-9]{1,9}")  # ASCII digits only: str.isdigit() also accepts "²", which int() refuses
 
 
@@ -12,10 +16,14 @@ def plain_text(text) -> str:
     """`text` (from a link, a file name, a checkpoint) escaped so Streamlit's Markdown shows it as typed.
 
     Every ASCII punctuation character gets a backslash (CommonMark renders an escaped one literally),
-    so no link, image, HTML tag, emoji or icon shortcode, LaTeX or autolink can come out of it; line
-    breaks become spaces.
+    so no link, image, HTML tag, emoji or icon shortcode or LaTeX can come out of it; line breaks
+    become spaces. Escapes do not stop GitHub's autolinks (Streamlit finds `http://`, `www.` and
+    e-mail addresses in the text after the escapes are read), so an invisible word joiner goes where
+    each of those would start a link: before the colon of `http:`/`https:`, the dot of `www.` and
+    an `@`. The text looks the same; a bare URL stays text.
     """
-    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", " ".join(str(text).split()))
+    escaped = _MARKDOWN_PUNCTUATION.sub(r"\\\1", " ".join(str(text).split()))
+    return _AUTOLINK_START.sub(WORD_JOINER, escaped)
 
 
 def format_point(point) -> str:
