@@ -17,9 +17,22 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_BYTES = 20 * 1024 * 1024
-MAX_PIXELS = 12_000_000  # a 12-megapixel phone photo; decoding costs up to 4 bytes a pixel
+# What one decode may hold: 12 megapixels at up to 4 bytes a pixel. PNG, GIF, BMP and WebP decode at
+# full size (Pillow cannot decode them reduced), so that is also their size limit.
+MAX_PIXELS = 12_000_000
+# A JPEG decodes straight at 1/2, 1/4 or 1/8 of its size, to no more than twice WORKING_SIDE on its
+# long side: a phone's 12, 24, 48 or 64-megapixel photo holds at most 12 megapixels while decoding.
+# The limit stays under Pillow's own decompression-bomb guard (89 megapixels).
+MAX_JPEG_PIXELS = 64_000_000
 FORMATS = ("PNG", "JPEG", "GIF", "BMP", "WEBP")  # what the upload promises; nothing else is parsed
 WORKING_SIDE = 2048  # images are reduced to this longest side right after decoding
+# Which way the ink goes (dark on paper, or light on a dark ground) is read from the pixels that
+# depart furthest from the background: the departure reached by this share of the pixels, darker
+# and lighter, so a few specks of noise cannot decide it.
+INK_SHARE = 1e-4
+# ... and there is a drawing at all when that departure is at least this (of the full range): a
+# faint pencil line on dim paper (80 on 117 of 255) is one; the grain of a blank sheet is not.
+MIN_CONTRAST = 0.1
 # At most two uploads decode at once (the machine's two cores), so ten people uploading together
 # hold at most two full-size decoded frames, not ten.
 _DECODE_SLOTS = threading.BoundedSemaphore(2)
@@ -27,7 +40,9 @@ _DECODE_SLOTS = threading.BoundedSemaphore(2)
 
 def limits_text() -> str:
     """The upload limits in words, for the page."""
-    return f"PNG, JPG, GIF, BMP or WebP; at most {MAX_BYTES // 2**20} MB and {MAX_PIXELS // 1_000_000} megapixels"
+    return (f"PNG, JPG, GIF, BMP or WebP; at most {MAX_BYTES // 2**20} MB; JPEG photos up to "
+            f"{MAX_JPEG_PIXELS // 1_000_000} megapixels (a phone's full-size photo), other formats up to "
+            f"{MAX_PIXELS // 1_000_000} megapixels")
 
 
 class InvalidImage(ValueError):
@@ -119,11 +134,18 @@ def _read_image(data: bytes) -> Image.Image:
         with warnings.catch_warnings(), _DECODE_SLOTS:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             img = Image.open(io.BytesIO(data), formats=FORMATS)
-            if img.width * img.height > MAX_PIXELS:
-                raise InvalidImage(f"The image is {img.width}x{img.height} pixels; please upload one of at "
-                                   f"most {MAX_PIXELS // 1_000_000} megapixels.")
-            if img.format == "JPEG":  # JPEG can decode straight at 1/2, 1/4 or 1/8 of its size
-                img.draft(img.mode, (WORKING_SIDE, WORKING_SIDE))
+            jpeg = img.format == "JPEG"
+            limit = MAX_JPEG_PIXELS if jpeg else MAX_PIXELS
+            if img.width * img.height > limit:
+                kind = "a JPEG" if jpeg else f"a {img.format} image" if img.format else "an image"
+                raise InvalidImage(f"The image is {img.width}x{img.height} pixels; please upload {kind} of at "
+                                   f"most {limit // 1_000_000} megapixels"
+                                   + ("." if jpeg else f" (JPEG photos up to {MAX_JPEG_PIXELS // 1_000_000})."))
+            if jpeg:
+                img.draft("L", _jpeg_draft_size(img.size))  # reduced, and straight to greyscale when colour
+                if img.width * img.height > MAX_PIXELS:  # not reduced (a JPEG of several tiles)
+                    raise InvalidImage(f"The image is {img.width}x{img.height} pixels and cannot be decoded "
+                                       f"reduced; please upload one of at most {MAX_PIXELS // 1_000_000} megapixels.")
             img.load()
             img = ImageOps.exif_transpose(img)  # a phone photo's orientation tag: show it upright
             img = _eight_bit(img)
@@ -140,6 +162,16 @@ def _read_image(data: bytes) -> Image.Image:
     return img
 
 
+def _jpeg_draft_size(size: tuple[int, int]) -> tuple[int, int]:
+    """The size to ask JPEG's draft for: reduced by the largest of 1, 2, 4, 8 that keeps the long side
+    at least WORKING_SIDE, and further while the result would exceed MAX_PIXELS."""
+    w, h = size
+    s = 1
+    while s < 8 and (max(w, h) // (2 * s) >= WORKING_SIDE or -(-w // s) * -(-h // s) > MAX_PIXELS):
+        s *= 2
+    return max(1, w // s), max(1, h // s)  # draft divides by at least s: w // (w // s) >= s
+
+
 def _eight_bit(img: Image.Image) -> Image.Image:
     """16- and 32-bit greyscale (a scanner's PNG) as 8-bit "L", using the full 16-bit range; palette
     images as RGBA, so that reducing them blends instead of picking pixels."""
@@ -150,6 +182,33 @@ def _eight_bit(img: Image.Image) -> Image.Image:
     if img.mode == "P":
         return img.convert("RGBA")
     return img
+
+
+def ink_polarity(gray: np.ndarray) -> tuple[np.float32, bool, np.float32]:
+    """(the background's tone, whether the ink is darker than it, how far the ink departs from it)
+    for a float32 greyscale image.
+
+    The background is the median of the image's border (paper reaches the edge of a photo or a
+    scan, whatever its brightness). The ink is whatever departs furthest from it: darker (pen on
+    paper, even paper as dim as 117 of 255 under indoor light) or lighter (chalk, a white-on-black
+    drawing), compared by the departure that INK_SHARE of the pixels reach on each side. When both
+    sides reach the same, light paper (a background above 0.5) means dark ink, as before.
+    components/prepare.js decides the same way, in the same float32 steps.
+    """
+    border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
+    background = np.median(border).astype(np.float32)
+    darker, lighter = departure(background - gray), departure(gray - background)
+    inverted = bool(darker > lighter or (darker == lighter and background > 0.5))
+    return background, inverted, (darker if inverted else lighter)
+
+
+def departure(signed: np.ndarray) -> np.float32:
+    """How far the pixels depart on one side: the value that the top INK_SHARE of them reach."""
+    values = signed[signed > 0]
+    k = max(1, int(signed.size * INK_SHARE))
+    if len(values) < k:
+        return np.float32(0)
+    return np.partition(values, len(values) - k)[len(values) - k]
 
 
 def prepare_image(data: bytes, dataset: str = "mnist") -> PreparedDigit:
@@ -165,14 +224,11 @@ def prepare_image(data: bytes, dataset: str = "mnist") -> PreparedDigit:
     gray = np.asarray(img.convert("L"), dtype=np.float32) / 255.0
     steps.append(("grayscale", gray))
 
-    border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
-    inverted = float(np.median(border)) > 0.5  # light paper: invert to MNIST's white-on-black
-    ink = 1.0 - gray if inverted else gray.copy()
-    background = float(np.median(np.concatenate([ink[0], ink[-1], ink[:, 0], ink[:, -1]])))
-    ink = np.clip(ink - background, 0, None)
-    peak = float(ink.max())
-    if peak < 0.15:
+    background, inverted, contrast = ink_polarity(gray)
+    if contrast < MIN_CONTRAST:
         raise InvalidImage(f"No {what} found: the image is (nearly) blank.")
+    ink = np.clip(background - gray if inverted else gray - background, 0, None)
+    peak = float(ink.max())
     ink = ink / peak
     ink[ink < 0.1] = 0.0  # paper grain and JPEG noise
     steps.append(("dark background" + (" (inverted)" if inverted else ""), ink))

@@ -14,6 +14,18 @@ function medianF32(values) {
   return n % 2 ? v[m] : Math.fround(Math.fround(v[m - 1] + v[m]) / 2);
 }
 
+// ae.preprocess.INK_SHARE and MIN_CONTRAST (tests/test_draw.py checks the two agree).
+const INK_SHARE = 1e-4;
+const MIN_CONTRAST = 0.1;
+
+// ae.preprocess.departure: the value the top INK_SHARE of `n` pixels reach among these departures.
+function departure(values, n) {
+  const k = Math.max(1, Math.trunc(n * INK_SHARE));
+  if (values.length < k) return 0;
+  const sorted = Float32Array.from(values).sort();
+  return sorted[sorted.length - k];
+}
+
 // ae.preprocess.resize: Lanczos-3 weights (widened by the scale when shrinking, rows summing to 1),
 // rows first, then columns, in float64, clipped to [0, 1].
 function lanczos(x) {
@@ -80,13 +92,19 @@ function prepareImage(grey, w, h, dataset) {
     for (let y = 0; y < h; y++) b.push(a[y * w + w - 1]);
     return b;
   };
-  const inverted = medianF32(borderOf(gray)) > 0.5;  // light paper: white-on-black like the dataset
-  let ink = inverted ? gray.map((g) => f(1 - g)) : Float32Array.from(gray);
-  const background = f(medianF32(borderOf(ink)));
-  ink = ink.map((v) => Math.max(f(v - background), 0));
+  // ae.preprocess.ink_polarity: the border's tone is the background; the ink departs furthest from it.
+  const background = medianF32(borderOf(gray));
+  const darker = [], lighter = [];
+  for (let i = 0; i < n; i++) {
+    const d = f(background - gray[i]);
+    if (d > 0) darker.push(d); else if (d < 0) lighter.push(f(gray[i] - background));
+  }
+  const dark = departure(darker, n), light = departure(lighter, n);
+  const inverted = dark > light || (dark === light && background > 0.5);
+  if ((inverted ? dark : light) < MIN_CONTRAST) return null;
+  let ink = gray.map((g) => Math.max(inverted ? f(background - g) : f(g - background), 0));
   let peak = 0;
   for (let i = 0; i < n; i++) if (ink[i] > peak) peak = ink[i];
-  if (peak < 0.15) return null;
   const low = f(0.1), high = f(0.2);
   ink = ink.map((v) => { const r = f(v / peak); return r < low ? 0 : r; });
   let top = h, bottom = -1, left = w, right = -1;

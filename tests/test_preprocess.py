@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from ae.preprocess import InvalidImage, centre_by_mass, prepare_digit, prepare_image
+from ae.preprocess import (MAX_PIXELS, WORKING_SIDE, InvalidImage, _jpeg_draft_size, centre_by_mass, limits_text,
+                           prepare_digit, prepare_image)
 
 
 def png(img: Image.Image, fmt="PNG") -> bytes:
@@ -124,8 +125,97 @@ def test_blank_fashion_upload_names_an_item():
 def test_only_the_promised_formats_are_parsed():
     # A float TIFF named .png is parsed by content elsewhere; here it is refused, naming the limits.
     tiff = png(Image.fromarray(np.random.default_rng(0).random((40, 40), dtype=np.float32), mode="F"), "TIFF")
-    with pytest.raises(InvalidImage, match="PNG, JPG, GIF, BMP or WebP; at most 20 MB and 12 megapixels"):
+    with pytest.raises(InvalidImage, match="PNG, JPG, GIF, BMP or WebP; at most 20 MB; JPEG photos up to 64 "
+                                           "megapixels"):
         prepare_digit(tiff)
+
+
+def phone_photo(width: int, height: int, paper=(205, 200, 190), ink=(40, 40, 45)) -> bytes:
+    """A phone's JPEG of a '7' on paper: grainy paper, a thick stroke, as a camera saves it."""
+    rng = np.random.default_rng(0)
+    # The grain is drawn small and scaled up: a full-size noise field would take seconds per photo.
+    grain = Image.fromarray(np.uint8(np.clip(128 + rng.normal(0, 5, (height // 16, width // 16)), 0, 255)))
+    img = Image.merge("RGB", [Image.new("L", (width, height), c) for c in paper])
+    img = Image.blend(img, Image.merge("RGB", [grain.resize((width, height))] * 3), 0.1)
+    ImageDraw.Draw(img).line([(0.35 * width, 0.3 * height), (0.62 * width, 0.3 * height), (0.45 * width, 0.75 * height)],
+                             fill=ink, width=width // 30, joint="curve")
+    buffer = io.BytesIO()
+    img.save(buffer, format="JPEG", quality=88)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("size", [(4032, 3024), (5712, 4284), (8000, 6000)], ids=["12MP", "24MP", "48MP"])
+def test_phone_photos_up_to_48_megapixels_are_read(size):
+    data = phone_photo(*size)
+    assert len(data) < 20 * 2**20
+    digit = prepare_digit(data)
+    assert digit.inverted and max(dict(digit.steps)["grayscale"].shape) <= WORKING_SIDE
+    rows, cols = np.nonzero(digit.image > 0.5)
+    assert rows.max() - rows.min() >= 17  # the whole '7' is there, scaled into 20x20
+    # The same photo at a twentieth of the size gives nearly the same digit: nothing lost by reducing.
+    small = prepare_digit(phone_photo(size[0] // 20, size[1] // 20)).image
+    assert np.abs(digit.image - small).mean() < 0.05
+
+
+@pytest.mark.parametrize("megapixels", [12.2, 24.5, 48, 50, 64])
+def test_a_jpeg_decodes_at_most_twelve_megapixels_whatever_its_size(megapixels):
+    w = int((megapixels * 1e6 * 4 / 3) ** 0.5)
+    h = int(w * 3 / 4)
+    rw, rh = _jpeg_draft_size((w, h))
+    scale = min(w // rw, h // rh)  # what Pillow's draft divides by: the largest of 8, 4, 2, 1 below this
+    s = next(s for s in (8, 4, 2, 1) if scale >= s)
+    decoded = (-(-w // s), -(-h // s))
+    assert decoded[0] * decoded[1] <= MAX_PIXELS
+    assert max(decoded) >= WORKING_SIDE * 0.98  # still enough to reduce to the working side
+
+
+def test_the_limits_are_said_in_the_uploaders_help():
+    text = limits_text()
+    assert "20 MB" in text and "JPEG photos up to 64 megapixels" in text and "other formats up to 12" in text
+
+
+def test_a_larger_photo_is_refused_with_the_limits():
+    img = Image.new("L", (10_000, 7_000), 200)  # 70 megapixels
+    buffer = io.BytesIO()
+    img.save(buffer, format="JPEG", quality=50)
+    with pytest.raises(InvalidImage, match="at most 64 megapixels"):
+        prepare_digit(buffer.getvalue())
+    with pytest.raises(InvalidImage, match=r"PNG image of at most 12 megapixels \(JPEG photos up to 64\)"):
+        prepare_digit(png(Image.new("L", (4100, 3000), 255)))
+
+
+def grey_sheet(paper: int, ink: int, bits: int = 8, size=(240, 200), noise: float = 0.0) -> bytes:
+    """A '1' of `ink` on paper of tone `paper` (in the file's own bits), as a scanner or a dim photo saves it."""
+    rng = np.random.default_rng(1)
+    pixels = np.full(size[::-1], float(paper)) + rng.normal(0, noise, size[::-1])
+    pixels[40:170, 100:130] = ink
+    top = 255 if bits == 8 else 65535
+    pixels = np.clip(pixels, 0, top).astype(np.uint8 if bits == 8 else np.uint16)
+    return png(Image.fromarray(pixels))
+
+
+@pytest.mark.parametrize("dataset", ["mnist", "fashion"])
+@pytest.mark.parametrize("paper, ink, bits, noise", [
+    (117, 8, 8, 0), (117, 80, 8, 0), (90, 20, 8, 3), (60, 10, 8, 2), (150, 40, 8, 0),
+    (30000, 2000, 16, 0), (30000, 20000, 16, 0), (25000, 5000, 16, 300),
+], ids=["117-ink8", "117-ink80", "90-noisy", "60-noisy", "150", "16bit-30000-ink2000", "16bit-30000-ink20000",
+        "16bit-noisy"])
+def test_dark_ink_on_dim_paper_is_the_digit(paper, ink, bits, noise, dataset):
+    digit = prepare_image(grey_sheet(paper, ink, bits, noise=noise), dataset)
+    assert digit.inverted  # the ink is darker than the paper: MNIST's white-on-black is its negative
+    crop = dict(digit.steps)["cropped"]
+    assert crop.shape[0] > 3 * crop.shape[1]  # the stroke itself, tall and thin, not the sheet
+    # The same drawing on light paper gives the same prepared image.
+    light = prepare_image(grey_sheet(230, 20), dataset).image
+    assert np.abs(digit.image - light).max() < 0.05
+
+
+@pytest.mark.parametrize("ground, chalk", [(20, 200), (117, 230), (60, 120)])
+def test_light_ink_on_a_dark_ground_is_still_the_digit(ground, chalk):
+    digit = prepare_digit(grey_sheet(ground, chalk))
+    assert not digit.inverted
+    crop = dict(digit.steps)["cropped"]
+    assert crop.shape[0] > 3 * crop.shape[1]
 
 
 def test_a_phone_photo_is_read_upright():
