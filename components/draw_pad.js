@@ -83,11 +83,17 @@ export default function (component) {
   state.pen = data.pen;
   if (state.dataset !== null && state.dataset !== data.dataset) state.strokes = [];  // another dataset's pad
   state.dataset = data.dataset;
+  root.dataset.dataset = data.dataset;  // what the pad prepares for now (and tests wait on)
+  root.dataset.live = "loading";
 
   const note = root.querySelector(".lx-pad-note");
   loadModel(data.model_url)
-    .then((handle) => { state.handle = handle; note.textContent = ""; root.dataset.live = "on"; })
+    .then((handle) => {
+      if (root.__lxData !== data) return;  // a later render (another model) has taken over
+      state.handle = handle; note.textContent = ""; root.dataset.live = "on";
+    })
     .catch((err) => {
+      if (root.__lxData !== data) return;
       state.handle = null;
       root.dataset.live = "off";
       note.textContent = `The model could not run in this page (${err.message}); the server reads your drawing when you lift the pen.`;
@@ -129,6 +135,11 @@ export default function (component) {
     root.__lxComponent.setTriggerValue("drawn", {
       grid: grid ? Array.from(grid, (v) => Math.round(v * 1e6) / 1e6) : null, at: Date.now() });
   };
+  // The pen's listeners are bound once, at the first render, but must prepare the drawing for the
+  // dataset (and send it through the component) of the latest render: a switch of dataset in the
+  // sidebar re-renders the same pad. So they call these, replaced on every render.
+  state.schedule = schedule;
+  state.send = send;
 
   if (!root.__lxBound) {
     root.__lxBound = true;
@@ -143,33 +154,33 @@ export default function (component) {
       state.drawing = { width: state.pen, points: [at(event)] };
       state.strokes.push(state.drawing);
       drawStrokes(pad, state.strokes);
-      schedule();
+      state.schedule();
     });
     pad.addEventListener("pointermove", (event) => {
       if (!state.drawing) return;
       for (const e of event.getCoalescedEvents ? event.getCoalescedEvents() : [event]) state.drawing.points.push(at(e));
       drawStrokes(pad, state.strokes);
-      schedule();
+      state.schedule();
     });
     const end = () => {
       if (!state.drawing) return;
       state.drawing = null;
-      schedule();
-      send();
+      state.schedule();
+      state.send();
     };
     pad.addEventListener("pointerup", end);
     pad.addEventListener("pointercancel", end);
     root.querySelector(".lx-pad-undo").addEventListener("click", () => {
       state.strokes.pop();
       drawStrokes(pad, state.strokes);
-      schedule();
-      send();
+      state.schedule();
+      state.send();
     });
     root.querySelector(".lx-pad-clear").addEventListener("click", () => {
       state.strokes = [];
       drawStrokes(pad, state.strokes);
-      schedule();
-      send();
+      state.schedule();
+      state.send();
     });
   }
   drawStrokes(pad, state.strokes);

@@ -7,7 +7,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ae.preprocess import prepare_image
+from ae import preprocess
+from ae.preprocess import InvalidImage, prepare_image
+from conftest import ROOT
 
 # Strokes in the pad's 280x280 pixels: (name, dataset, pen width, strokes).
 DRAWINGS = [
@@ -65,6 +67,34 @@ def test_the_page_prepares_drawings_exactly_as_the_library_does(pad_page):
     print(f"largest per-pixel difference over {len(DRAWINGS)} drawings: {worst:.2e}")
 
 
+def test_the_page_reads_the_ink_as_the_library_does_on_any_paper(pad_page):
+    """Dim paper, dark grounds, noise: the page decides what is ink exactly as ae.preprocess does."""
+    page, _ = pad_page
+    rng = np.random.default_rng(3)
+    for paper, ink, noise in [(117, 8, 0), (117, 80, 2), (60, 10, 3), (20, 200, 0), (230, 30, 4), (128, 128, 6)]:
+        grey = np.clip(rng.normal(paper, noise, (90, 70)), 0, 255)
+        grey[15:75, 30:42] = ink
+        grey = grey.astype(np.uint8)
+        buffer = io.BytesIO()
+        Image.fromarray(grey, mode="L").save(buffer, format="PNG")
+        for dataset in ("mnist", "fashion"):
+            got = page.evaluate("([g, w, h, d]) => { const r = window.__latentExplorer.prepareImage(g, w, h, d);"
+                                " return r ? Array.from(r) : null; }", [grey.ravel().tolist(), 70, 90, dataset])
+            try:
+                expected = prepare_image(buffer.getvalue(), dataset).image
+            except InvalidImage:
+                expected = None
+            assert (got is None) == (expected is None), (paper, ink, noise, dataset)
+            if expected is not None:
+                assert float(np.abs(np.array(got).reshape(28, 28) - expected).max()) <= 1e-6, (paper, ink, dataset)
+
+
+def test_the_page_and_the_library_share_the_ink_thresholds():
+    source = (ROOT / "components" / "prepare.js").read_text()
+    for name in ("INK_SHARE", "MIN_CONTRAST"):
+        assert float(re.search(rf"const {name} = ([0-9.e-]+);", source)[1]) == getattr(preprocess, name), name
+
+
 def test_an_empty_pad_prepares_to_nothing(pad_page):
     page, _ = pad_page
     assert page.evaluate(PREPARE_IN_PAGE, [[], 10, "mnist"])["grid"] is None
@@ -100,3 +130,43 @@ def test_drawing_with_the_mouse_moves_the_point_live_and_pen_up_brings_the_serve
     shown = page.evaluate("() => [Number(document.querySelector('.lx-pad').dataset.z1), Number(document.querySelector('.lx-pad').dataset.z2)]")
     server = re.search(r"Code: \(([-\d.]+), ([-\d.]+)\)", page.inner_text("body"))
     assert server and math.isclose(float(server[1]), shown[0], abs_tol=2e-3) and math.isclose(float(server[2]), shown[1], abs_tol=2e-3)
+
+
+SEVEN = [(90, 60), (150, 60), (200, 60), (170, 130), (145, 190), (130, 240)]
+DATASET_TITLES = {"mnist": "MNIST", "fashion": "Fashion-MNIST"}
+PREPARED_JS = """() => Array.from(document.querySelector('.lx-pad-input').getContext('2d')
+    .getImageData(0, 0, 28, 28).data.filter((v, i) => i % 4 === 0))"""
+
+
+def open_pad(page, url, dataset):
+    page.goto(f"{url}/your-own-digit?dataset={dataset}")
+    page.wait_for_selector(f".lx-pad[data-dataset='{dataset}'][data-live='on']", timeout=90_000)
+
+
+def prepared_by_hand(page, stroke=SEVEN):
+    """Clear the pad, draw `stroke` with the mouse, and read the page's prepared 28x28 input."""
+    page.click(".lx-pad-clear")
+    page.wait_for_function(f"() => ({PREPARED_JS})().every((v) => v === 0)")
+    box = page.query_selector(".lx-pad-canvas").bounding_box()
+    to_page = lambda x, y: (box["x"] + x * box["width"] / 280, box["y"] + y * box["height"] / 280)
+    page.mouse.move(*to_page(*stroke[0]))
+    page.mouse.down()
+    for point in stroke[1:]:
+        page.mouse.move(*to_page(*point), steps=4)
+    page.mouse.up()
+    page.wait_for_function(f"() => ({PREPARED_JS})().some((v) => v > 0)")
+    return np.array(page.evaluate(PREPARED_JS))
+
+
+@pytest.mark.parametrize("first, then", [("mnist", "fashion"), ("fashion", "mnist")])
+def test_after_a_switch_of_dataset_a_drawing_is_prepared_for_the_new_dataset(pad_page, first, then):
+    page, url = pad_page
+    open_pad(page, url, then)
+    fresh = prepared_by_hand(page)  # the stroke on a page opened on `then`
+    open_pad(page, url, first)
+    before = prepared_by_hand(page)
+    assert np.abs(before - fresh).max() > 50  # the two recipes prepare this stroke differently
+    page.locator("[data-testid='stSidebar']").get_by_text(DATASET_TITLES[then], exact=True).click()
+    page.wait_for_selector(f".lx-pad[data-dataset='{then}'][data-live='on']", timeout=90_000)
+    after = prepared_by_hand(page)
+    assert np.array_equal(after, fresh), np.abs(after - fresh).max()
