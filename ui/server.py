@@ -18,10 +18,17 @@ import streamlit as st
 
 def use_one_torch_thread() -> None:
     """Before torch is imported, without importing it (that would delay the first paint): through
-    OMP_NUM_THREADS, which torch reads when it loads; directly if it is loaded already."""
+    OMP_NUM_THREADS, which torch reads when it loads; directly if it is loaded already.
+
+    Every session's script calls this, and on a fresh server another session's thread may be in the
+    middle of importing torch: its half-made module is already in sys.modules, without
+    set_num_threads yet (ten first visits at once showed one of them that AttributeError instead
+    of the chart). `import torch` waits for such an import to finish.
+    """
     os.environ["OMP_NUM_THREADS"] = "1"
     if "torch" in sys.modules:
-        sys.modules["torch"].set_num_threads(1)
+        import torch
+        torch.set_num_threads(1)
 
 
 # ---------------------------------------------------------------- who is using the server
