@@ -29,10 +29,10 @@ def timed_run(script: Path) -> tuple[float, AppTest]:
 
 def main() -> None:
     sys.path.insert(0, str(ROOT))
-    cold, _ = timed_run(ROOT / "app.py")
+    cold, _ = timed_run(ROOT / "navigation.py")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores; {time.strftime('%Y-%m-%d')}")
     print(f"explorer, cold (loads the model): {cold:.2f} s")
-    warm, _ = timed_run(ROOT / "app.py")
+    warm, _ = timed_run(ROOT / "navigation.py")
     print(f"explorer, warm: {warm:.2f} s")
     for page in sorted((ROOT / "app_pages").glob("*.py")):
         seconds, at = timed_run(page)

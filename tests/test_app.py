@@ -6,7 +6,7 @@ import pytest
 
 from conftest import ROOT, SHIPPED, run_script
 
-APP = str(ROOT / "app.py")
+APP = str(ROOT / "navigation.py")
 
 
 def run_app(monkeypatch, query=None, state=None, checkpoint_dir=None, data_dir=None):

@@ -9,7 +9,7 @@ import ae
 from conftest import ROOT, SHIPPED, run_script
 
 COMPARE = str(ROOT / "app_pages" / "6_Compare.py")
-APP = str(ROOT / "app.py")
+APP = str(ROOT / "navigation.py")
 
 
 run = run_script  # the one harness, in conftest.py

@@ -31,7 +31,7 @@ def folder(tmp_path):
 
 
 def test_the_explorer_shows_a_larger_model_in_its_principal_plane(monkeypatch, folder, mnist_path):
-    at = run(str(ROOT / "app.py"), monkeypatch, state={"lx_checkpoint": "mnist_ae_z4.pt"}, query={"z1": "0.5", "z2": "-0.5"},
+    at = run(str(ROOT / "navigation.py"), monkeypatch, state={"lx_checkpoint": "mnist_ae_z4.pt"}, query={"z1": "0.5", "z2": "-0.5"},
              checkpoint_dir=folder, data_dir=mnist_path)
     assert not at.exception and not at.error
     note = " ".join(shown_text(i.value) for i in at.info)
@@ -74,7 +74,7 @@ def test_the_explorer_replays_how_the_space_formed(monkeypatch, tmp_path, mnist_
     save_checkpoint(folder / "mnist_ae_z2.pt", model=shipped.model, dataset="mnist", history=shipped.history[:2],
                     train_codes=shipped.train_codes, train_labels=shipped.train_labels,
                     test_codes=shipped.test_codes, test_labels=shipped.test_labels, snapshots=frames)
-    at = run(str(ROOT / "app.py"), monkeypatch, checkpoint_dir=folder, data_dir=mnist_path)
+    at = run(str(ROOT / "navigation.py"), monkeypatch, checkpoint_dir=folder, data_dir=mnist_path)
     assert not at.exception and not at.error
     spec = next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if "ex_replay" in c.proto.id)
     assert len(spec["frames"]) == 3 and spec["layout"]["sliders"][0]["active"] == 2
@@ -96,7 +96,7 @@ def test_without_snapshots_the_explorer_says_how_to_get_them(monkeypatch, tmp_pa
     save_checkpoint(folder / "mnist_ae_z2.pt", model=shipped.model, dataset="mnist", history=shipped.history,
                     train_codes=shipped.train_codes, train_labels=shipped.train_labels,
                     test_codes=shipped.test_codes, test_labels=shipped.test_labels)  # no snapshots
-    at = run(str(ROOT / "app.py"), monkeypatch, checkpoint_dir=folder, data_dir=mnist_path)
+    at = run(str(ROOT / "navigation.py"), monkeypatch, checkpoint_dir=folder, data_dir=mnist_path)
     assert not at.exception and not at.error
     assert any("before snapshots were stored" in shown_text(c.value) for c in at.caption)
     assert not any("ex_replay" in c.proto.id for c in at.get("plotly_chart"))

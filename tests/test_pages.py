@@ -151,9 +151,11 @@ def test_your_own_digit_bad_uploads(monkeypatch, mnist_path, name, data, words):
 
 
 def test_the_navigation_lists_every_page():
-    listed = (ROOT / "app.py").read_text()
+    from ui.site import PAGES
+    listed = {page.script for page in PAGES}
     for page in (ROOT / "app_pages").glob("*.py"):
-        assert f'"app_pages/{page.name}"' in listed, page.name
+        assert f"app_pages/{page.name}" in listed, page.name
+    assert "ui.site import PAGES" in (ROOT / "navigation.py").read_text()
 
 
 def test_your_own_item_of_clothing(monkeypatch, fashion_path):
@@ -265,7 +267,7 @@ def test_charts_read_cleanly(monkeypatch, mnist_path):
 
 def test_large_images_for_a_projector(monkeypatch, mnist_path):
     from test_compare import run as run_app
-    at = run_app(str(ROOT / "app.py"), monkeypatch, query={"z1": "0.5", "z2": "8"}, data_dir=mnist_path)
+    at = run_app(str(ROOT / "navigation.py"), monkeypatch, query={"z1": "0.5", "z2": "8"}, data_dir=mnist_path)
     normal = next(m.value for m in at.markdown if "lx-decoded" in m.value)
     assert "width:280px" in normal
     at.toggle(key="ex_large").set_value(True).run()

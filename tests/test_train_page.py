@@ -69,7 +69,7 @@ def test_a_short_run_shows_progress_and_its_checkpoint_joins_the_pickers(trained
     assert ckpt.snapshots.shape == (2, 10_000, 2) and len(ckpt.train_codes) == 2_000
     from ui import catalog
     assert "mnist_ae_z2_2k_1ep.pt" in catalog.list_checkpoints("mnist")
-    explorer = run_script(ROOT / "app.py", state={"lx_checkpoint": "mnist_ae_z2_2k_1ep.pt"}, timeout=120, fresh_cache=False)
+    explorer = run_script(ROOT / "navigation.py", state={"lx_checkpoint": "mnist_ae_z2_2k_1ep.pt"}, timeout=120, fresh_cache=False)
     assert not explorer.exception and not explorer.error
     assert explorer.selectbox(key="ex_checkpoint").value == "mnist_ae_z2_2k_1ep.pt"
 
@@ -121,7 +121,7 @@ def test_the_fast_recipe_trains_a_dense_model_and_says_so(trained):
     assert ckpt.config.dense_units == (512, 128) and ckpt.train_args["batch_size"] == 256
     assert ckpt.snapshots.shape == (3, 10_000, 2)
     # ... and the explorer opens it like any other checkpoint.
-    explorer = run_script(ROOT / "app.py", state={"lx_checkpoint": "mnist_ae_z2_dense_2k_2ep.pt"}, timeout=120,
+    explorer = run_script(ROOT / "navigation.py", state={"lx_checkpoint": "mnist_ae_z2_dense_2k_2ep.pt"}, timeout=120,
                           fresh_cache=False)
     assert not explorer.exception and not explorer.error
     assert explorer.selectbox(key="ex_checkpoint").value == "mnist_ae_z2_dense_2k_2ep.pt"
