@@ -33,9 +33,9 @@ INK_SHARE = 1e-4
 # ... and there is a drawing at all when that departure is at least this (of the full range): a
 # faint pencil line on dim paper (80 on 117 of 255) is one; the grain of a blank sheet is not.
 MIN_CONTRAST = 0.1
-# At most two uploads decode at once (the machine's two cores), so ten people uploading together
-# hold at most two full-size decoded frames, not ten.
-_DECODE_SLOTS = threading.BoundedSemaphore(2)
+# At most two uploads are decoded and prepared at once (the machine's two cores), so ten people
+# uploading together hold at most two decoded frames and two sets of working arrays, not ten.
+_PREPARE_SLOTS = threading.BoundedSemaphore(2)
 
 
 def limits_text() -> str:
@@ -124,14 +124,14 @@ def centre_box(item: np.ndarray, size: int = 28) -> np.ndarray:
 
 def _read_image(data: bytes) -> Image.Image:
     """Decode uploaded bytes safely, or raise InvalidImage: only the promised formats, size limits,
-    no decompression bombs, at most two at a time; upright (EXIF orientation) and reduced to
+    no decompression bombs; upright (EXIF orientation) and reduced to
     WORKING_SIDE; 16-bit greyscale scaled to 8 bits."""
     if len(data) == 0:
         raise InvalidImage("The file is empty.")
     if len(data) > MAX_BYTES:
         raise InvalidImage(f"The file is {len(data) / 2**20:.0f} MB; please upload at most {MAX_BYTES // 2**20} MB.")
     try:
-        with warnings.catch_warnings(), _DECODE_SLOTS:
+        with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             img = Image.open(io.BytesIO(data), formats=FORMATS)
             jpeg = img.format == "JPEG"
@@ -184,35 +184,46 @@ def _eight_bit(img: Image.Image) -> Image.Image:
     return img
 
 
-def ink_polarity(gray: np.ndarray) -> tuple[np.float32, bool, np.float32]:
+def ink_polarity(levels: np.ndarray, gray: np.ndarray) -> tuple[np.float32, bool, np.float32]:
     """(the background's tone, whether the ink is darker than it, how far the ink departs from it)
-    for a float32 greyscale image.
+    for an 8-bit greyscale image (`levels`, uint8) and its float32 tones (`gray`, levels / 255).
 
     The background is the median of the image's border (paper reaches the edge of a photo or a
     scan, whatever its brightness). The ink is whatever departs furthest from it: darker (pen on
     paper, even paper as dim as 117 of 255 under indoor light) or lighter (chalk, a white-on-black
     drawing), compared by the departure that INK_SHARE of the pixels reach on each side. When both
-    sides reach the same, light paper (a background above 0.5) means dark ink, as before.
+    sides reach the same, light paper (a background above 0.5) means dark ink, as before. Counted
+    over the 256 tones, not the pixels: a 12-megapixel photo needs no copy of itself for this.
     components/prepare.js decides the same way, in the same float32 steps.
     """
     border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
     background = np.median(border).astype(np.float32)
-    darker, lighter = departure(background - gray), departure(gray - background)
+    counts = np.bincount(levels.ravel(), minlength=256)
+    tones = np.arange(256, dtype=np.float32) / np.float32(255)
+    k = max(1, int(levels.size * INK_SHARE))
+    darker = departure(background - tones, counts, k)
+    lighter = departure(tones - background, counts, k)
     inverted = bool(darker > lighter or (darker == lighter and background > 0.5))
     return background, inverted, (darker if inverted else lighter)
 
 
-def departure(signed: np.ndarray) -> np.float32:
-    """How far the pixels depart on one side: the value that the top INK_SHARE of them reach."""
-    values = signed[signed > 0]
-    k = max(1, int(signed.size * INK_SHARE))
-    if len(values) < k:
-        return np.float32(0)
-    return np.partition(values, len(values) - k)[len(values) - k]
+def departure(by_tone: np.ndarray, counts: np.ndarray, k: int) -> np.float32:
+    """The departure (one per tone, positive on this side) that the k pixels departing most reach;
+    0 when fewer than k pixels depart at all."""
+    order = np.argsort(-by_tone, kind="stable")
+    reached = np.cumsum(np.where(by_tone[order] > 0, counts[order], 0))
+    at = int(np.searchsorted(reached, k))  # the first tone at which k pixels are counted
+    return by_tone[order[at]] if at < len(order) and by_tone[order[at]] > 0 else np.float32(0)
 
 
 def prepare_image(data: bytes, dataset: str = "mnist") -> PreparedDigit:
-    """Bytes of a PNG/JPG (or any image PIL reads) -> a 28x28 image in the dataset's style, every step kept."""
+    """Bytes of a PNG/JPG (or any image PIL reads) -> a 28x28 image in the dataset's style, every step
+    kept; at most two at a time in the process."""
+    with _PREPARE_SLOTS:
+        return _prepare(data, dataset)
+
+
+def _prepare(data: bytes, dataset: str) -> PreparedDigit:
     img = _read_image(data)
     what = "digit" if dataset == "mnist" else "item"
     steps: list[tuple[str, np.ndarray]] = []
@@ -221,15 +232,19 @@ def prepare_image(data: bytes, dataset: str = "mnist") -> PreparedDigit:
         canvas = Image.new("RGBA", img.size, (255, 255, 255, 255))
         canvas.alpha_composite(img.convert("RGBA"))
         img = canvas
-    gray = np.asarray(img.convert("L"), dtype=np.float32) / 255.0
+    levels = np.asarray(img.convert("L"))
+    gray = levels.astype(np.float32) / np.float32(255)
     steps.append(("grayscale", gray))
 
-    background, inverted, contrast = ink_polarity(gray)
+    background, inverted, contrast = ink_polarity(levels, gray)
+    del levels
     if contrast < MIN_CONTRAST:
         raise InvalidImage(f"No {what} found: the image is (nearly) blank.")
-    ink = np.clip(background - gray if inverted else gray - background, 0, None)
+    # In place, one array: a photo's working image is 3 megapixels of float32.
+    ink = np.subtract(background, gray) if inverted else np.subtract(gray, background)
+    np.maximum(ink, 0, out=ink)
     peak = float(ink.max())
-    ink = ink / peak
+    ink /= np.float32(peak)
     ink[ink < 0.1] = 0.0  # paper grain and JPEG noise
     steps.append(("dark background" + (" (inverted)" if inverted else ""), ink))
 

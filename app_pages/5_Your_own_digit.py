@@ -6,7 +6,7 @@ import torch
 import ae
 from ui import panels, pickers
 from ui.figures import add_on_top, scatter_figure
-from ui.images import px, upscale
+from ui.images import preparation_step, px, upscale
 from ui.scatter import ScatterStyle, drawing_pad, drawn, latent_scatter
 from ui.text import format_point, plain_text
 from ae.preprocess import InvalidImage, limits_text, prepare_image
@@ -87,10 +87,7 @@ except InvalidImage as e:
 st.subheader(f"Preparing it like {ae.data.dataset_title(ckpt.dataset)}")
 columns = st.columns(len(digit.steps))
 for column, (title, image) in zip(columns, digit.steps):
-    # A grey frame shows each step's true extent: a light crop would vanish into the white page.
-    framed = np.pad(image, max(1, max(image.shape) // 40), constant_values=0.5)
-    column.image(upscale(framed, 140) if max(framed.shape) <= 140 else framed, caption=title,
-                 width=140, output_format="PNG")
+    column.image(preparation_step(image, 140), caption=title, width=140, output_format="PNG")
 
 code = ae.encode(ckpt.model, torch.from_numpy(digit.image)[None, None])[0]
 left, right = st.columns([3, 2])

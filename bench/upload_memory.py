@@ -1,10 +1,11 @@
 """Server memory while N browser sessions upload a large photo to "Your own image" at the same moment.
 
-    python bench/upload_memory.py [--sessions 10] [--megapixels 12]
+    python bench/upload_memory.py [--sessions 10] [--megapixels 12] [--format png|jpeg]
 
 Starts the app, opens N sessions on the page in headless Chromium, then hands every session the same
-photo-like PNG (a dark stroke on noisy grey paper) at once, and samples the server's resident memory
-every 50 ms until all N have shown the prepared image. Prints the peak and the resting memory.
+photo-like image (a dark stroke on noisy grey paper; a PNG, or a JPEG as a phone saves it) at once,
+and samples the server's resident memory every 50 ms until all N have shown the prepared image.
+Prints the peak and the resting memory.
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from PIL import Image, ImageDraw
 from app_harness import chromium_page, running_app  # noqa: E402
 
 
-def photo(megapixels: float) -> bytes:
+def photo(megapixels: float, fmt: str = "png") -> bytes:
     w = int((megapixels * 1e6 * 4 / 3) ** 0.5)
     h = int(w * 3 / 4)
     rng = np.random.default_rng(0)
@@ -32,7 +33,10 @@ def photo(megapixels: float) -> bytes:
     img = Image.fromarray(np.clip(200 + grain, 0, 255).astype(np.uint8))
     ImageDraw.Draw(img).line([(w * 0.45, h * 0.2), (w * 0.55, h * 0.8)], fill=(30, 30, 30), width=max(8, w // 40))
     buffer = io.BytesIO()
-    img.save(buffer, format="PNG", compress_level=9)
+    if fmt == "jpeg":
+        img.save(buffer, format="JPEG", quality=90)
+    else:
+        img.save(buffer, format="PNG", compress_level=9)
     return buffer.getvalue()
 
 
@@ -52,11 +56,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sessions", type=int, default=10)
     parser.add_argument("--megapixels", type=float, default=12)
+    parser.add_argument("--format", choices=("png", "jpeg"), default="png")
     args = parser.parse_args()
-    data = photo(args.megapixels)
-    with tempfile.NamedTemporaryFile(suffix=".png", delete=False) as f:
+    data = photo(args.megapixels, args.format)
+    with tempfile.NamedTemporaryFile(suffix="." + args.format, delete=False) as f:
         f.write(data)
-    print(f"{time.strftime('%Y-%m-%d %H:%M')}; {os.cpu_count()} cores; a {args.megapixels:g}-megapixel PNG of "
+    print(f"{time.strftime('%Y-%m-%d %H:%M')}; {os.cpu_count()} cores; a {args.megapixels:g}-megapixel "
+          f"{args.format.upper()} of "
           f"{len(data) / 2**20:.1f} MB, {args.sessions} sessions at once")
     with chromium_page() as first, running_app() as (url, _):
         port = int(url.rsplit(":", 1)[1])
@@ -65,7 +71,8 @@ def main() -> None:
             page = first.context.browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
             page.goto(url + "/your-own-digit")
             pages.append(page)
-        for page in pages:
+        for page in pages:  # the page opens on the drawing pad
+            page.get_by_text("Upload a picture", exact=True).click(timeout=120_000)
             page.wait_for_selector("input[type='file']", state="attached", timeout=120_000)
         time.sleep(2)
         before = rss_mb(port)

@@ -18,12 +18,17 @@ function medianF32(values) {
 const INK_SHARE = 1e-4;
 const MIN_CONTRAST = 0.1;
 
-// ae.preprocess.departure: the value the top INK_SHARE of `n` pixels reach among these departures.
-function departure(values, n) {
-  const k = Math.max(1, Math.trunc(n * INK_SHARE));
-  if (values.length < k) return 0;
-  const sorted = Float32Array.from(values).sort();
-  return sorted[sorted.length - k];
+// ae.preprocess.departure: the departure (one per tone, positive on this side) that the k pixels
+// departing most reach, counted over the 256 tones; 0 when fewer than k pixels depart at all.
+function departure(byTone, counts, k) {
+  const order = Array.from(byTone.keys()).sort((a, b) => byTone[b] - byTone[a] || a - b);
+  let reached = 0;
+  for (const t of order) {
+    if (!(byTone[t] > 0)) return 0;
+    reached += counts[t];
+    if (reached >= k) return byTone[t];
+  }
+  return 0;
 }
 
 // ae.preprocess.resize: Lanczos-3 weights (widened by the scale when shrinking, rows summing to 1),
@@ -94,12 +99,12 @@ function prepareImage(grey, w, h, dataset) {
   };
   // ae.preprocess.ink_polarity: the border's tone is the background; the ink departs furthest from it.
   const background = medianF32(borderOf(gray));
-  const darker = [], lighter = [];
-  for (let i = 0; i < n; i++) {
-    const d = f(background - gray[i]);
-    if (d > 0) darker.push(d); else if (d < 0) lighter.push(f(gray[i] - background));
-  }
-  const dark = departure(darker, n), light = departure(lighter, n);
+  const counts = new Array(256).fill(0);
+  for (let i = 0; i < n; i++) counts[grey[i]]++;
+  const tones = Array.from({ length: 256 }, (_, t) => f(t / 255));
+  const k = Math.max(1, Math.trunc(n * INK_SHARE));
+  const dark = departure(tones.map((t) => f(background - t)), counts, k);
+  const light = departure(tones.map((t) => f(t - background)), counts, k);
   const inverted = dark > light || (dark === light && background > 0.5);
   if ((inverted ? dark : light) < MIN_CONTRAST) return null;
   let ink = gray.map((g) => Math.max(inverted ? f(background - g) : f(g - background), 0));

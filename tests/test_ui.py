@@ -150,3 +150,19 @@ def test_every_point_a_plot_shows_at_first_is_accepted_whichever_axis_its_shape_
             half_y = max(y1 - y0, (x1 - x0) * aspect) / 2
             for corner in ((cx - half_x, cy - half_y), (cx + half_x, cy + half_y)):
                 assert boxes.inside(corner, b.accepted), (shape, aspect, corner, b.accepted)
+
+
+def test_a_preparation_step_is_shown_reduced_not_encoded_whole():
+    from ui.images import preparation_step
+    big = preparation_step(np.random.default_rng(0).random((1536, 2048), dtype=np.float32), 140)
+    assert big.dtype == np.uint8 and max(big.shape) <= 2 * 140 + 2 * 8  # twice the width, and its frame
+    small = preparation_step(np.ones((20, 14), np.float32), 140)
+    assert max(small.shape) <= 140 and small.shape[0] >= 100  # enlarged with hard edges
+    assert small[0, 0] == 128 and small[small.shape[0] // 2, small.shape[1] // 2] == 255  # grey frame, the ink
+
+
+def test_the_server_keeps_malloc_to_two_arenas_on_glibc():
+    import platform
+
+    from ui.server import limit_malloc_arenas
+    assert limit_malloc_arenas() == (platform.system() == "Linux" and platform.libc_ver()[0] == "glibc")

@@ -18,6 +18,20 @@ def upscale(image: np.ndarray, size: int = 280) -> np.ndarray:
     return np.kron(pixels, np.ones((factor, factor), dtype=np.uint8))
 
 
+def preparation_step(image: np.ndarray, width: int = 140) -> np.ndarray:
+    """One step of preparing an upload, as uint8 to show `width` pixels wide: a large step (a phone
+    photo's 2048-pixel greyscale) reduced to twice that first, so that it is not encoded whole for
+    a thumbnail; a small one enlarged with hard pixel edges. A grey frame shows the step's true
+    extent: a light crop would vanish into the white page."""
+    pixels = np.clip(np.rint(np.asarray(image, dtype=np.float32) * 255), 0, 255).astype(np.uint8)
+    if max(pixels.shape) > 2 * width:
+        reduced = Image.fromarray(pixels, mode="L")
+        reduced.thumbnail((2 * width, 2 * width), Image.Resampling.LANCZOS)
+        pixels = np.asarray(reduced)
+    framed = np.pad(pixels, max(1, max(pixels.shape) // 40), constant_values=128)
+    return upscale(framed / 255.0, width) if max(framed.shape) <= width else framed
+
+
 def png_bytes(image: np.ndarray, size: int = 280) -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(upscale(image, size), mode="L").save(buffer, format="PNG")
