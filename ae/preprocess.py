@@ -20,9 +20,9 @@ MAX_BYTES = 20 * 1024 * 1024
 # What one decode may hold: 12 megapixels at up to 4 bytes a pixel. PNG, GIF, BMP and WebP decode at
 # full size (Pillow cannot decode them reduced), so that is also their size limit.
 MAX_PIXELS = 12_000_000
-# A JPEG decodes straight at 1/2, 1/4 or 1/8 of its size, to no more than twice WORKING_SIDE on its
-# long side: a phone's 12, 24, 48 or 64-megapixel photo holds at most 12 megapixels while decoding.
-# The limit stays under Pillow's own decompression-bomb guard (89 megapixels).
+# A JPEG decodes straight at 1/2, 1/4 or 1/8 of its size (`_jpeg_draft_size`): a phone's 12, 24, 48 or
+# 64-megapixel photo holds at most MAX_PIXELS while decoding. The limit stays under Pillow's own
+# decompression-bomb guard (89 megapixels).
 MAX_JPEG_PIXELS = 64_000_000
 FORMATS = ("PNG", "JPEG", "GIF", "BMP", "WEBP")  # what the upload promises; nothing else is parsed
 WORKING_SIDE = 2048  # images are reduced to this longest side right after decoding

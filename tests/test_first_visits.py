@@ -5,8 +5,6 @@ import subprocess
 import sys
 import time
 
-import pytest
-
 from conftest import ROOT
 
 SESSIONS = 6
@@ -38,18 +36,16 @@ print(errors, torch.get_num_threads())
     assert result.stdout.split() == ["[]", "1"]
 
 
-def test_six_first_visits_at_once_on_a_fresh_server_all_draw_the_chart(mnist_path):
-    from app_harness import CHROMIUM, CHROMIUM_FLAGS, chromium_available, running_app
-    from playwright.sync_api import sync_playwright
+def test_six_first_visits_at_once_on_a_fresh_server_all_draw_the_chart(app_browser, mnist_path):
+    from app_harness import running_app
 
-    if not chromium_available():
-        pytest.fail("Chromium is required (apt-get install chromium)")
+    browser = app_browser[0].context.browser  # one Playwright per test process: the shared browser
     for folder in ("cache", "models"):  # nothing published yet: the first visits build the model's files
         shutil.rmtree(ROOT / "static" / folder, ignore_errors=True)
-    with running_app(env={"AE_DATA_DIR": str(mnist_path)}) as (url, _), sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+    with running_app(env={"AE_DATA_DIR": str(mnist_path)}) as (url, _):
+        contexts = [browser.new_context(viewport={"width": 1400, "height": 1000}) for _ in range(SESSIONS)]
         try:
-            pages = [browser.new_context(viewport={"width": 1400, "height": 1000}).new_page() for _ in range(SESSIONS)]
+            pages = [context.new_page() for context in contexts]
             for page in pages:
                 page.goto(url, wait_until="commit")
             drawn, problems, deadline = set(), {}, time.monotonic() + 240
@@ -63,8 +59,9 @@ def test_six_first_visits_at_once_on_a_fresh_server_all_draw_the_chart(mnist_pat
                         drawn.add(i)
                     elif state:
                         problems[i] = state[:300]
-                time.sleep(0.25)
+                page.wait_for_timeout(250)
             assert not problems, problems
             assert len(drawn) == SESSIONS, f"{SESSIONS - len(drawn)} of {SESSIONS} sessions drew no chart in 240 s"
         finally:
-            browser.close()
+            for context in contexts:
+                context.close()
