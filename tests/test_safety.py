@@ -84,14 +84,17 @@ def shown_texts(at) -> list[str]:
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.stem)
 def test_a_hostile_dataset_in_a_link_is_shown_as_plain_text_on_every_page(page, monkeypatch, mnist_path):
-    for text in HOSTILE[:3]:
+    for text in ["[Log in](//127.0.0.1:9/x)", "<img src=//127.0.0.1:9/p.png> www.evil.example",
+                 "![](http://127.0.0.1:9/p.png) me@evil.example"]:
         at = run_script(page, monkeypatch, query={"dataset": text}, data_dir=mnist_path, timeout=120)
         assert not at.exception, at.exception
         warnings = [w.value for w in at.warning if "dataset" in w.value]
         assert warnings, "the unknown dataset is reported"
-        for body in shown_texts(at):
+        bodies = shown_texts(at)
+        for body in bodies:
             html = rendered(body)
             assert "<a " not in html and "<img" not in html, body
+        assert not any(autolinked(bodies)), [b for b, linked in zip(bodies, autolinked(bodies)) if linked]
 
 
 def test_a_hostile_point_in_the_explorers_link_is_shown_as_plain_text(monkeypatch, mnist_path):
