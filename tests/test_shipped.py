@@ -64,17 +64,19 @@ def test_the_shipped_10d_autoencoder_rebuilds_far_better_than_the_2d_one(mnist_p
     assert z10.snapshots.shape == (16, 10_000, 10)
 
 
-@pytest.mark.parametrize("name", ["mnist_ae_z2.pt", "mnist_vae_z2.pt"])
-def test_the_shipped_mnist_models_replay_how_their_space_formed(mnist_path, name):
+@pytest.mark.parametrize("name", ["mnist_ae_z2.pt", "mnist_vae_z2.pt", "fashion_ae_z2.pt", "fashion_vae_z2.pt"])
+def test_the_shipped_2d_models_replay_how_their_space_formed(request, name):
     """Retrained with snapshots, same recipe and seed: frame 0 is the seeded untrained encoder, the last
     frame the shipped codes, one frame per epoch between."""
     from ae import build_model
     ckpt = load_checkpoint(SHIPPED.with_name(name))
+    dataset = ckpt.dataset
+    data_dir = request.getfixturevalue("mnist_path" if dataset == "mnist" else "fashion_path")
     assert ckpt.snapshots.shape == (len(ckpt.history) + 1, 10_000, 2) and len(ckpt.history) == 15
     np.testing.assert_allclose(ckpt.snapshots[-1], ckpt.test_codes, rtol=1e-3, atol=1e-3)  # float16 frames
     torch.manual_seed(ckpt.train_args["seed"])
     untrained = build_model(ckpt.config)
-    test = load_images("mnist", "test", data_dir=mnist_path)
+    test = load_images(dataset, "test", data_dir=data_dir)
     np.testing.assert_allclose(ckpt.snapshots[0][:500], encode(untrained, test.images[:500]), rtol=1e-3, atol=1e-3)
     # The frames move: training spread the codes far from where the untrained encoder put them.
     assert np.abs(ckpt.snapshots[-1] - ckpt.snapshots[0]).mean() > 0.5
