@@ -79,11 +79,20 @@ def chromium_page(width: int = 1400, height: int = 1000):
 
 def plot_area(page, nth: int = 0):
     """The nth scatter's plot rectangle in page pixels and its axis ranges: {left, top, width, height, x, y}."""
-    # The component's own reading of plotly.js (its one function touching plotly's internals).
+    # The plot's drag layer (plotly.js's own element) and the ranges the component writes on its plot.
     return page.evaluate("""(nth) => {
-        const g = window.__latentExplorer.plotGeometry(document.querySelectorAll('.lx-plot')[nth]);
-        return {left: g.left, top: g.top, width: g.width, height: g.height, x: g.x, y: g.y};
+        const plot = document.querySelectorAll('.lx-plot')[nth], r = plot.querySelector('.nsewdrag').getBoundingClientRect();
+        const [x0, x1, y0, y1] = JSON.parse(plot.dataset.range);
+        return {left: r.left, top: r.top, width: r.width, height: r.height, x: [x0, x1], y: [y0, y1]};
     }""", nth)
+
+
+def load_library(page) -> None:
+    """Put the components' library (`LatentExplorer`: the same source files the pages run, as the
+    static site loads them) into `page`, for tests that call its functions directly."""
+    import components
+    if not page.evaluate("() => typeof LatentExplorer !== 'undefined'"):
+        page.add_script_tag(content=components.bundle("site", "classic"))
 
 
 def to_pixels(area, z1, z2):

@@ -17,8 +17,8 @@ _EXPORTS = {
     **dict.fromkeys(["Plane", "plane_checkpoint", "principal_plane"], "plane"),
     **dict.fromkeys(["AEConfig", "Autoencoder", "VariationalAutoencoder", "build_model", "kl_divergence"], "model"),
 }
-_MODULES = {"checkpoint", "classifier", "data", "export", "files", "latent", "limits", "live_training", "model",
-            "plane", "preprocess", "quality", "train"}
+_MODULES = {"boxes", "checkpoint", "classifier", "cli", "data", "export", "files", "latent", "limits", "live_training",
+            "maps", "model", "plane", "preprocess", "quality", "replay", "site", "train"}
 
 __all__ = sorted(_EXPORTS)
 

@@ -136,14 +136,17 @@ def _from_torchvision(name: str, split: str, root: Path) -> tuple[np.ndarray, np
 SUBFOLDERS = {"mnist": ("mnist", "MNIST/raw"), "fashion": ("fashion", "fashion-mnist", "FashionMNIST/raw")}
 
 
-def _candidate_folders(name: str, data_dir: str | Path | None) -> tuple[list[Path], list[Path]]:
-    """(roots that must exist, folders to look in, in order)."""
+def _candidate_folders(name: str, data_dir: str | Path | None,
+                       data_root: str | Path | None = None) -> tuple[list[Path], list[Path]]:
+    """(roots that must exist, folders to look in, in order). `data_root` is read as AE_DATA_DIR is
+    (MNIST flat, the others in their subfolders) and takes its place."""
     if data_dir is not None:  # an explicit folder is the only place to look; flat files are trusted
         root = Path(data_dir)
         return [root], [root] + [root / sub for sub in SUBFOLDERS[name]]
     roots, folders = [], []
-    if os.environ.get(DATA_DIR_ENV):
-        root = Path(os.environ[DATA_DIR_ENV])
+    root_dir = data_root or os.environ.get(DATA_DIR_ENV)
+    if root_dir:
+        root = Path(root_dir)
         roots.append(root)
         # The four standard file names are the same for every dataset, so flat files in AE_DATA_DIR
         # are taken as MNIST; the others must sit in their own subfolder (fashion/, FashionMNIST/raw).
@@ -174,12 +177,16 @@ def how_to_get(name: str, *, app: bool = False) -> str:
 
 
 def load_images(name: str = "mnist", split: str = "train", data_dir: str | Path | None = None,
-                download: bool = True) -> ImageSet:
-    """Load one split ('train' or 'test') of a dataset ('mnist' or 'fashion')."""
+                download: bool = True, data_root: str | Path | None = None) -> ImageSet:
+    """Load one split ('train' or 'test') of a dataset ('mnist' or 'fashion').
+
+    `data_dir`: the one folder holding this dataset's files. `data_root`: a folder holding datasets
+    as AE_DATA_DIR does (MNIST's files in it, the others in subfolders), looked in before the usual places.
+    """
     spec = _spec(name)
     if split not in IDX_FILES:
         raise ValueError(f"split must be 'train' or 'test', not {split!r}")
-    roots, folders = _candidate_folders(name, data_dir)
+    roots, folders = _candidate_folders(name, data_dir, data_root)
     problems = [f"{root} is not a folder" for root in roots if not root.is_dir()]
     arrays = None
     for folder in folders:

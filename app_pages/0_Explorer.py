@@ -1,10 +1,10 @@
 """The Latent Explorer page: click anywhere in a 2-D latent space and see what the decoder makes of it."""
 import streamlit as st
 
-import components
+from ui import mounts
 
-st.set_page_config(page_title="Latent Explorer", page_icon=components.PAGE_ICON, layout="wide")
-components.preload()  # the browser fetches plotly.js while Python imports torch below
+st.set_page_config(page_title="Latent Explorer", page_icon=mounts.PAGE_ICON, layout="wide")
+mounts.preload()  # the browser fetches plotly.js while Python imports torch below
 st.title("Latent Explorer")
 st.caption("Each dot is a test image, placed by the encoder at its 2-D code. Move the mouse over the plot: "
            "the decoder, running in your browser, draws the point under it; sweep from a cluster into the "
@@ -14,6 +14,7 @@ st.caption("Each dot is a test image, placed by the encoder at its 2-D code. Mov
 from ui import backdrops, panels, pickers, replay  # noqa: E402
 from ui.click import carry_point, parse_point, take_click  # noqa: E402
 from ui.scatter import ScatterStyle, hover_preview_toggle, latent_scatter  # noqa: E402
+from ui.site_download import download_site  # noqa: E402
 from ui.text import plain_text  # noqa: E402
 
 with st.sidebar:
@@ -30,6 +31,7 @@ with st.sidebar:
         live_hover=hover_preview_toggle("ex"))
 if view is None:
     st.stop()
+download_site(view.dataset, "ex")
 panels.plane_note(view)
 
 notice = None

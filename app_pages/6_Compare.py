@@ -4,10 +4,10 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-import components
+from ui import mounts
 
-st.set_page_config(page_title="Autoencoder vs VAE", page_icon=components.PAGE_ICON, layout="wide")
-components.preload()
+st.set_page_config(page_title="Autoencoder vs VAE", page_icon=mounts.PAGE_ICON, layout="wide")
+mounts.preload()
 st.title("Plain autoencoder vs variational autoencoder")
 st.caption("The same data, two models. Move the mouse over either plot, or click it: both decode the "
            "same relative position (the same fraction across and up each model's box of codes), so you see "

@@ -2,9 +2,9 @@
 import plotly.graph_objects as go
 import streamlit as st
 
-import components
+from ui import mounts
 
-st.set_page_config(page_title="Train", page_icon=components.PAGE_ICON, layout="wide")
+st.set_page_config(page_title="Train", page_icon=mounts.PAGE_ICON, layout="wide")
 st.title("Train a model and watch its latent space form")
 st.caption("An autoencoder (with batch-norm) trained here on the server on the first N training images with Adam and "
            "a one-cycle schedule: the fast recipe's dense layers on one CPU core, or the chapter's convolutions (see "

@@ -52,15 +52,17 @@ CLICK_TIMER_JS = f"""() => {{
 # for `seconds`; counts frames that showed a newly decoded image (the panel's paint counter).
 HOVER_JS = """([seconds]) => new Promise((resolve) => {
     const gd = document.querySelector('.lx-plot'), box = gd.querySelector('.nsewdrag').getBoundingClientRect();
-    const store = window.__latentExplorer, start = performance.now(), paints0 = store.paints;
-    let frames = 0, painted = 0, last = store.paints;
+    const start = performance.now();
+    let frames = 0, painted = 0, paints = 0, last = 0;
+    const count = () => { paints += 1; };
+    document.addEventListener('lx-live-paint', count);  // every image the preview painted
     const step = (now) => {
         const t = (now - start) / 1000;
-        if (t > seconds) { resolve({ frames, painted, paints: store.paints - paints0, seconds: t }); return; }
+        if (t > seconds) { document.removeEventListener('lx-live-paint', count); resolve({ frames, painted, paints, seconds: t }); return; }
         const x = box.left + box.width * (0.5 + 0.4 * Math.sin(t * 1.3)), y = box.top + box.height * (0.5 + 0.4 * Math.sin(t * 1.7));
         gd.dispatchEvent(new PointerEvent('pointermove', { clientX: x, clientY: y, bubbles: true, pointerType: 'mouse' }));
         frames += 1;
-        if (store.paints !== last) { painted += 1; last = store.paints; }
+        if (paints !== last) { painted += 1; last = paints; }
         requestAnimationFrame(step);
     };
     requestAnimationFrame(step);

@@ -1,44 +1,26 @@
-// Clickable latent scatter with a live preview: plotly.js (shipped in the `plotly` Python package)
-// with `clickanywhere`, so a click on empty space reports its data coordinates too, and the
-// autoencoder itself running in the page (web_model.js, prepended to this file by components/__init__.py):
-// hovering decodes the point under the cursor at frame rate, a click shows its image in the same frame.
-// Mounted by ui.latent_scatter().
+// The clickable latent scatter with its live preview: plotly.js with `clickanywhere`, so a click on
+// empty space reports its data coordinates too, and the autoencoder itself running in the page
+// (live_model.js): hovering decodes the point under the cursor at frame rate, a click shows its image
+// in the same frame.
 //
-// Large, rarely changing payloads (the codes, the shaded map, the web model, plotly.js itself) are
-// fetched by URL once per page and cached in `window`; each Streamlit rerun only sends the small
-// `data` object (marker, styling), so a click does not resend 10,000 points.
-function loadPlotly(url) {
-  if (window.Plotly) return Promise.resolve(window.Plotly);
-  if (!store.plotly) {
-    // Streamlit serves static files with nosniff, so load the source through a Blob URL.
-    store.plotly = fetch(url)
-      .then((r) => { if (!r.ok) throw new Error(`plotly.js: HTTP ${r.status}`); return r.text(); })
-      .then((src) => new Promise((resolve, reject) => {
-        const s = document.createElement("script");
-        s.src = URL.createObjectURL(new Blob([src], { type: "text/javascript" }));
-        s.onload = () => resolve(window.Plotly);
-        s.onerror = () => reject(new Error("plotly.js failed to load"));
-        document.head.appendChild(s);
-      }));
-    store.plotly.catch(() => { store.plotly = null; });
-  }
-  return store.plotly;
-}
-
-function loadJSON(url) {
-  if (!url) return Promise.resolve(null);
-  if (!store.json[url]) {
-    store.json[url] = fetch(url).then((r) => { if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`); return r.json(); });
-    store.json[url].catch(() => { delete store.json[url]; });
-  }
-  return store.json[url];
-}
+// `mountScatter(element, data, host)` returns `{update(data), destroy()}`; all state lives on that
+// instance. `host` gives what the page around it provides:
+//   plotly()       -> Promise of plotly.js
+//   json(ref)      -> Promise of a payload (the codes, a shaded map) by reference
+//   models         -> a ModelCache (live_model.js)
+//   bus            -> a GroupBus (linked plots, the drawing pad)
+//   views          -> a Map keeping each plot's zoom by view key (survives remounts and switches)
+//   onClick(click) -> {z1, z2, index, at} of every click
+// The Streamlit adapter (streamlit.js) and the static site (site.js) are two such hosts.
+import { insidePlot, plotInset, samePoint, toClient, toData, toRelative, fromRelative } from "./geometry.js";
+import { decodeNow, runLatest } from "./live_model.js";
+import { PreviewState, driftLine, hoverTarget, idleText, pointLine } from "./preview.js";
 
 // ------------------------------------------------------------------ plotly.js internals, in one place
 
 // The plot area in client pixels and the axis ranges (linear axes). This is the only function that
 // reads plotly.js internals (`_fullLayout`, the drag layer); everything else goes through it.
-function plotGeometry(gd) {
+export function plotGeometry(gd) {
   const fl = gd._fullLayout, drag = gd.querySelector(".nsewdrag");
   if (!fl || !fl.xaxis || !fl.yaxis || !drag) return null;
   const r = drag.getBoundingClientRect(), g = gd.getBoundingClientRect();
@@ -46,169 +28,26 @@ function plotGeometry(gd) {
            x: fl.xaxis.range.slice(), y: fl.yaxis.range.slice() };
 }
 
-// Whether plotly.js has drawn the plot (it may be mounted and still loading).
-function isDrawn(gd) {
-  return plotGeometry(gd) !== null;
-}
+// ------------------------------------------------------------------ figure parts (pure)
 
-// The test harness reads the plot through this same function (app_harness.plot_area).
-store.plotGeometry = plotGeometry;
-
-function toData(geo, clientX, clientY) {
-  const fx = (clientX - geo.left) / geo.width, fy = 1 - (clientY - geo.top) / geo.height;
-  return [geo.x[0] + fx * (geo.x[1] - geo.x[0]), geo.y[0] + fy * (geo.y[1] - geo.y[0])];
-}
-
-function toClient(geo, z) {
-  return [geo.left + ((z[0] - geo.x[0]) / (geo.x[1] - geo.x[0])) * geo.width,
-          geo.top + (1 - (z[1] - geo.y[0]) / (geo.y[1] - geo.y[0])) * geo.height];
-}
-
-function insidePlot(geo, clientX, clientY) {
-  return clientX >= geo.left && clientX <= geo.left + geo.width && clientY >= geo.top && clientY <= geo.top + geo.height;
-}
-
-// ------------------------------------------------------------------ drawing
-
-function classTraces(points, d) {
-  // One WebGL trace per class, so the legend hides and shows digits. Built once per payload so that
-  // Plotly.react sees the same arrays on every rerun and skips re-uploading them.
-  // Keyed by payload and style, so that two scatters on one page (AE beside VAE) keep their own.
-  // The class colours come from the server (ui.PALETTE), the one place they are defined.
-  const cacheKey = `${d.points_url}|${d.point_size}|${d.opacity}`;
-  store.traces = store.traces || {};
-  if (store.traces[cacheKey]) return store.traces[cacheKey];
-  if (Object.keys(store.traces).length >= 8) store.traces = {};  // style sliders make new keys
+// One WebGL trace per class, so the legend hides and shows classes. The class colours come from the
+// data (the server's ui.PALETTE, the one place they are defined).
+export function classTraces(points, style) {
   const traces = points.classes.map((name, c) => ({
     type: "scattergl", mode: "markers", name, x: [], y: [], customdata: [],
-    marker: { size: d.point_size, opacity: d.opacity, color: d.palette[c % d.palette.length] },
+    marker: { size: style.point_size, opacity: style.opacity, color: style.palette[c % style.palette.length] },
     hovertemplate: `${points.class_word} ${name}<br>index %{customdata}<br>(%{x:.2f}, %{y:.2f})<extra></extra>`,
   }));
   for (let i = 0; i < points.label.length; i++) {
     const t = traces[points.label[i]];
     t.x.push(points.x[i]); t.y.push(points.y[i]); t.customdata.push(points.index[i]);
   }
-  store.traces[cacheKey] = traces;
   return traces;
 }
 
-function overlay(gd, cls, text) {
-  let el = gd.querySelector(`.${cls}`);
-  if (!el) {
-    el = document.createElement("div");
-    el.className = cls;
-    el.textContent = text;
-    gd.appendChild(el);
-  }
-  return el;
-}
-
-function placeOverlay(gd, el, z) {
-  // Overlays are HTML, not part of the figure: moving them costs nothing, while any Plotly relayout
-  // redraws 10,000 WebGL points (slow where WebGL is software-rendered).
-  const geo = plotGeometry(gd);
-  if (!z || !geo) { el.style.display = "none"; return; }
-  const [cx, cy] = toClient(geo, z);
-  const inside = insidePlot(geo, cx, cy);
-  el.style.display = inside ? "block" : "none";
-  el.style.left = `${cx - geo.originLeft}px`;
-  el.style.top = `${cy - geo.originTop}px`;
-  el.dataset.z1 = z[0];
-  el.dataset.z2 = z[1];
-}
-
-function placeMarker(gd) {
-  placeOverlay(gd, overlay(gd, "lx-marker", "\u2715"), gd.__lxMarker);
-  if (gd.__lxDrawn) placeDrawn(gd);
-  placeArrows(gd);
-}
-
-// Round-trip arrows: from a point to where the encoder sends its decoding (E(D(z))), one for the
-// fixed point and one for the point under the mouse. SVG over the plot, like the drawing's trail.
-const ARROW_SVG = '<defs><marker id="lx-arrowhead" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" ' +
-  'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#6a1b9a"/></marker></defs>' +
-  '<line class="lx-arrow-fixed" stroke="#6a1b9a" stroke-width="2.5" marker-end="url(#lx-arrowhead)"/>' +
-  '<line class="lx-arrow-hover" stroke="#6a1b9a" stroke-opacity="0.6" stroke-width="2" stroke-dasharray="5 3" ' +
-  'marker-end="url(#lx-arrowhead)"/>';
-
-function fixedArrow(gd) {
-  const live = gd.__lxLive, r = live && live.fixed && live.fixed.result;
-  if (r && r.roundTrip) return { z: r.z, back: r.roundTrip.back };
-  const d = gd.__lxData;  // without the model in the page: the server's measurement of its marker
-  if (d && d.sent_back && gd.__lxMarker && sameMarker(d.marker, gd.__lxMarker)) return { z: d.marker, back: d.sent_back };
-  return null;
-}
-
-function placeArrows(gd) {
-  let svg = gd.querySelector(".lx-arrows");
-  if (!svg) {
-    svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
-    svg.setAttribute("class", "lx-arrows");
-    svg.innerHTML = ARROW_SVG;
-    gd.appendChild(svg);
-  }
-  const geo = plotGeometry(gd);
-  const arrows = { fixed: fixedArrow(gd), hover: gd.__lxHoverArrow || null };
-  for (const which of ["fixed", "hover"]) {
-    const line = svg.querySelector(`.lx-arrow-${which}`), a = arrows[which];
-    if (!a || !geo) { line.style.display = "none"; delete line.dataset.back1; continue; }
-    const [x1, y1] = toClient(geo, a.z), [x2, y2] = toClient(geo, a.back);
-    line.setAttribute("x1", (x1 - geo.originLeft).toFixed(1)); line.setAttribute("y1", (y1 - geo.originTop).toFixed(1));
-    line.setAttribute("x2", (x2 - geo.originLeft).toFixed(1)); line.setAttribute("y2", (y2 - geo.originTop).toFixed(1));
-    line.dataset.back1 = a.back[0]; line.dataset.back2 = a.back[1];
-    line.style.display = "";
-  }
-  if (!geo) return;
-  svg.setAttribute("width", gd.clientWidth);
-  svg.setAttribute("height", gd.clientHeight);
-  const left = geo.left - geo.originLeft, top = geo.top - geo.originTop;
-  svg.style.clipPath = `inset(${top}px ${gd.clientWidth - left - geo.width}px ${gd.clientHeight - top - geo.height}px ${left}px)`;
-}
-
-// A drawing's code (from the drawing pad): a star above the data, and a faint trail of where it
-// has been since the pad was last cleared.
-function showDrawn(gd, message) {
-  const drawn = gd.__lxDrawn || (gd.__lxDrawn = { trail: [], z: null });
-  if (message.reset) drawn.trail = [];
-  drawn.z = message.z;
-  if (message.z) drawn.trail.push(message.z);
-  if (drawn.trail.length > 400) drawn.trail.shift();
-  placeDrawn(gd);
-  if (message.z) {
-    store.lastDrawn = { at: performance.now(), started: message.started, z: message.z.slice() };
-    document.dispatchEvent(new CustomEvent("lx-drawn", { detail: store.lastDrawn }));
-  }
-}
-
-function placeDrawn(gd) {
-  const drawn = gd.__lxDrawn, geo = plotGeometry(gd);
-  const star = overlay(gd, "lx-yours", "\u2605");
-  placeOverlay(gd, star, drawn.z);
-  let svg = gd.querySelector(".lx-trail");
-  if (!svg) {
-    svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
-    svg.setAttribute("class", "lx-trail");
-    svg.innerHTML = '<polyline fill="none" stroke="#111" stroke-opacity="0.35" stroke-width="2" stroke-linejoin="round"/>';
-    gd.appendChild(svg);
-  }
-  if (!geo) return;
-  svg.setAttribute("width", gd.clientWidth);
-  svg.setAttribute("height", gd.clientHeight);
-  const left = geo.left - geo.originLeft, top = geo.top - geo.originTop;  // drawn on the plot area only
-  svg.style.clipPath = `inset(${top}px ${gd.clientWidth - left - geo.width}px ${gd.clientHeight - top - geo.height}px ${left}px)`;
-  svg.firstChild.setAttribute("points", drawn.trail.map((z) => {
-    const [cx, cy] = toClient(geo, z);
-    return `${(cx - geo.originLeft).toFixed(1)},${(cy - geo.originTop).toFixed(1)}`;
-  }).join(" "));
-}
-
-function sameMarker(a, b) {
-  return (!a && !b) || (a && b && a[0] === b[0] && a[1] === b[1]);
-}
-
-// A map shading the plane under the data (backdrops.py): gaps, round-trip drift or decoder
-// sensitivity, each with its own colour scale, chosen on the server.
-function backdropTrace(map) {
+// A map shading the plane under the data (gaps, round-trip drift or decoder sensitivity), each with
+// its own colour scale, measured by the library.
+export function backdropTrace(map) {
   return {
     type: "heatmap", x: map.x, y: map.y, z: map.z, zmin: 0, zmax: map.zmax, hoverinfo: "skip", zsmooth: "best",
     colorscale: map.colorscale, name: map.title,
@@ -220,12 +59,11 @@ function backdropTrace(map) {
   };
 }
 
-function clickedPoint(gd, ev) {
-  // xvals/yvals are the cursor's data coordinates (plotly.js >= 3.5 with clickanywhere); the pixel
-  // conversion covers builds that omit them.
-  if (ev && ev.xvals && ev.yvals && ev.xvals.length && ev.yvals.length) return [ev.xvals[0], ev.yvals[0]];
-  const geo = plotGeometry(gd);
-  return geo && ev && ev.event ? toData(geo, ev.event.clientX, ev.event.clientY) : [NaN, NaN];
+function pathTrace(path) {
+  // WebGL like the data, and after it: an SVG trace would lie under the WebGL dots.
+  return { type: "scattergl", mode: "lines+markers", name: "path", showlegend: false, hoverinfo: "skip",
+           x: path.map((p) => p[0]), y: path.map((p) => p[1]),
+           line: { color: "#000", width: 2 }, marker: { color: "#000", size: 6 } };
 }
 
 // The data dot a click landed on: only where the page asks for it (the explorer), and only when the
@@ -233,364 +71,440 @@ function clickedPoint(gd, ev) {
 // must still decode exactly where it landed).
 const DOT_RADIUS_PX = 5;
 
-function clickedDot(gd, ev) {
-  const hit = gd.__lxData.snap_to_dots && ev && ev.points && ev.points.length ? ev.points[0] : null;
-  if (!hit || !Number.isInteger(hit.customdata) || !Number.isFinite(hit.x) || !Number.isFinite(hit.y) || !ev.event) return null;
-  const geo = plotGeometry(gd);
-  if (!geo) return null;
-  const [cx, cy] = toClient(geo, [hit.x, hit.y]);
-  return Math.hypot(cx - ev.event.clientX, cy - ev.event.clientY) <= DOT_RADIUS_PX ? hit : null;
+// Round-trip arrows: from a point to where the encoder sends its decoding (E(D(z))), one for the
+// fixed point and one for the point under the mouse. SVG over the plot, like the drawing's trail.
+const ARROW_SVG = '<defs><marker id="lx-arrowhead" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" ' +
+  'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#6a1b9a"/></marker></defs>' +
+  '<line class="lx-arrow-fixed" stroke="#6a1b9a" stroke-width="2.5" marker-end="url(#lx-arrowhead)"/>' +
+  '<line class="lx-arrow-hover" stroke="#6a1b9a" stroke-opacity="0.6" stroke-width="2" stroke-dasharray="5 3" ' +
+  'marker-end="url(#lx-arrowhead)"/>';
+
+const PANEL_HTML = '<canvas class="lx-live-image" width="28" height="28"></canvas>' +
+  '<div class="lx-live-title"></div><div class="lx-live-z"></div><div class="lx-live-gap"></div>' +
+  '<div class="lx-live-drift"></div><div class="lx-live-place"></div><div class="lx-live-note"></div>';
+
+function child(parent, tag, cls, html) {
+  const el = document.createElement(tag);
+  el.className = cls;
+  if (html) el.innerHTML = html;  // only the fixed markup above, never data
+  parent.appendChild(el);
+  return el;
 }
 
-// ------------------------------------------------------------------ the live preview panel
-
-function livePanel(parent, live) {
-  let panel = parent.querySelector(".lx-live");
-  if (!panel) {
-    panel = document.createElement("div");
-    panel.className = "lx-live";
-    panel.innerHTML = '<canvas class="lx-live-image" width="28" height="28"></canvas>' +
-      '<div class="lx-live-title"></div><div class="lx-live-z"></div><div class="lx-live-gap"></div>' +
-      '<div class="lx-live-drift"></div>' +
-      '<div class="lx-live-place"></div><div class="lx-live-note"></div>';
-    parent.appendChild(panel);
-  }
-  panel.querySelector("canvas").style.width = `${live.image_px}px`;
-  panel.style.width = `${live.image_px + 16}px`;
-  panel.style.display = live.image_px ? "" : "none";  // no preview beside this plot (the drawing pad's page)
-  return panel;
+function svgChild(parent, cls, html) {
+  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  svg.setAttribute("class", cls);
+  svg.innerHTML = html;
+  parent.appendChild(svg);
+  return svg;
 }
 
-function paintPreview(panel, result, title, size) {
-  const canvas = panel.querySelector("canvas");
-  if (canvas.width !== size) { canvas.width = size; canvas.height = size; }
-  const ctx = canvas.getContext("2d");
-  const pixels = ctx.createImageData(size, size);
-  for (let i = 0; i < size * size; i++) {
-    const v = Math.round(Math.min(1, Math.max(0, result.image[i])) * 255);
-    pixels.data[4 * i] = pixels.data[4 * i + 1] = pixels.data[4 * i + 2] = v;
-    pixels.data[4 * i + 3] = 255;
-  }
-  ctx.putImageData(pixels, 0, 0);
-  const z = result.z;
-  panel.querySelector(".lx-live-title").textContent = title;
-  panel.querySelector(".lx-live-z").textContent = `z = (${z[0].toFixed(3)}, ${z[1].toFixed(3)})`;
-  const place = result.place;
-  panel.querySelector(".lx-live-gap").textContent = place ? `gap measure ${place.gap.toFixed(1)}` : "";
-  panel.querySelector(".lx-live-place").textContent = place ? place.sentence : "";
-  const trip = result.roundTrip;
-  panel.querySelector(".lx-live-drift").textContent = trip ? `round-trip drift ${trip.drift.toFixed(2)}: ${
-    { typical: "like real images", raised: "more than most real images",
-      high: "more than 99% of real images" }[trip.level]} (arrow: where its image is sent back)` : "";
-  panel.dataset.drift = trip ? trip.drift : "";
-  panel.dataset.z1 = z[0];
-  panel.dataset.z2 = z[1];
-  panel.dataset.source = title;
-  panel.dataset.gap = place ? place.gap : "";
-  store.paints += 1;
-  store.lastPaint = { at: performance.now(), source: title, z: z.slice() };
-  document.dispatchEvent(new CustomEvent("lx-live-paint", { detail: store.lastPaint }));
-}
+// ------------------------------------------------------------------ the instance
 
-function showIdle(panel, text) {
-  // An empty light square where the image will be, so the panel does not jump on the first hover.
-  const canvas = panel.querySelector("canvas");
-  const ctx = canvas.getContext("2d");
-  ctx.fillStyle = "#eee";
-  ctx.fillRect(0, 0, canvas.width, canvas.height);
-  panel.querySelector(".lx-live-title").textContent = text;
-  for (const cls of ["z", "gap", "drift", "place"]) panel.querySelector(`.lx-live-${cls}`).textContent = "";
-  panel.dataset.source = "";
-}
+export function mountScatter(element, data, host) {
+  const wrap = child(element, "div", "lx-wrap");
+  const gd = child(wrap, "div", "lx-plot");
+  const panel = child(wrap, "div", "lx-live", PANEL_HTML);
+  const marker = child(gd, "div", "lx-marker");
+  marker.textContent = "\u2715";
+  const hoverRing = child(gd, "div", "lx-hover");
+  const star = child(gd, "div", "lx-yours");
+  star.textContent = "\u2605";
+  const arrows = svgChild(gd, "lx-arrows", ARROW_SVG);
+  const trail = svgChild(gd, "lx-trail",
+    '<polyline fill="none" stroke="#111" stroke-opacity="0.35" stroke-width="2" stroke-linejoin="round"/>');
+  for (const el of [marker, hoverRing, star]) el.style.display = "none";
 
-// Where the pointer's position decodes: the point under it, or for a drawn path (interpolation) the
-// nearest point of the straight line between its ends, as a position t along it.
-function hoverTarget(gd, z) {
-  const path = gd.__lxData.path;
-  if (!path || path.length < 2) return { z, label: "Under the cursor" };
-  const a = path[0], b = path[path.length - 1], d = [b[0] - a[0], b[1] - a[1]];
-  const geo = plotGeometry(gd);
-  // Project in screen space, where the line is drawn: equal axis scales make that the same as data.
-  const sx = geo.width / (geo.x[1] - geo.x[0]), sy = geo.height / (geo.y[1] - geo.y[0]);
-  const dot = (z[0] - a[0]) * d[0] * sx * sx + (z[1] - a[1]) * d[1] * sy * sy;
-  const len2 = d[0] * d[0] * sx * sx + d[1] * d[1] * sy * sy;
-  const t = len2 > 0 ? Math.min(1, Math.max(0, dot / len2)) : 0;
-  return { z: [a[0] + t * d[0], a[1] + t * d[1]], label: `On the line at t = ${t.toFixed(2)}`, t };
-}
-
-function toRelative(z, box) {
-  return [(z[0] - box[0][0]) / (box[0][1] - box[0][0]), (z[1] - box[1][0]) / (box[1][1] - box[1][0])];
-}
-
-function fromRelative(f, box) {
-  return [box[0][0] + f[0] * (box[0][1] - box[0][0]), box[1][0] + f[1] * (box[1][1] - box[1][0])];
-}
-
-// The live state of one mounted scatter: what to show when the pointer is elsewhere (the clicked or
-// linked point), the latest pointer position waiting for the next animation frame, and the model.
-function bindLive(gd, parent) {
-  const state = { pending: null, frame: 0, fixed: null, handle: null, failed: null, hovering: false };
-  gd.__lxLive = state;
-  const panel = () => parent.querySelector(".lx-live");
-  const size = () => (state.handle ? state.handle.model.size : 28);
-
-  const showFixed = () => {
-    const p = panel();
-    if (!p || state.failed) return;
-    if (state.fixed) paintPreview(p, state.fixed.result, state.fixed.title, size());
-    else showIdle(p, hoverAllowed(gd) ? "Move the mouse over the plot to decode live; click to fix a point."
-                                       : "Click or tap the plot to decode a point.");
-    overlay(gd, "lx-hover", "").style.display = "none";
-    gd.__lxHoverArrow = null;
-    placeArrows(gd);
+  const self = {};  // this instance's identity on the bus
+  const s = {
+    data: null, plotly: null, drawKey: null, drawing: null, bound: false, destroyed: false,
+    marker: null, hoverArrow: null, drawn: { trail: [], z: null },
+    // At most the window's height below the plot's top, measured when the plot is first placed (the
+    // page is not scrolled yet): on a 1280x720 projector the whole plot shows without scrolling.
+    room: window.innerHeight - 16 - gd.getBoundingClientRect().top,
+    preview: new PreviewState(), model: null, modelRef: null, failed: null, frame: 0,
+    unlisten: () => {},
   };
-  state.showFixed = showFixed;
 
-  const decodeHover = (z, label, linked) => {
-    decodeLatest(state.handle, z, (result) => {
-      const p = panel();
-      if (!p || (!state.hovering && !linked) || (linked && state.linkedAt !== linked)) return;
-      paintPreview(p, result, label, size());
-      placeOverlay(gd, overlay(gd, "lx-hover", ""), result.z);
-      gd.__lxHoverArrow = result.roundTrip ? { z: result.z, back: result.roundTrip.back } : null;
-      placeArrows(gd);
+  const geometry = () => plotGeometry(gd);
+  const size = () => (s.model ? s.model.model.size : 28);
+  const hoverAllowed = () => !!(s.data.live && s.data.live.hover) && !window.matchMedia("(hover: none)").matches;
+  const viewKey = () => `${s.data.key || "scatter"}|${s.data.revision}`;
+
+  // ---------------------------------------------------------------- overlays (HTML over the figure)
+
+  function placeOverlay(el, z) {
+    // Overlays are HTML, not part of the figure: moving them costs nothing, while any Plotly relayout
+    // redraws 10,000 WebGL points (slow where WebGL is software-rendered).
+    const geo = geometry();
+    if (!z || !geo) { el.style.display = "none"; return; }
+    const [cx, cy] = toClient(geo, z);
+    el.style.display = insidePlot(geo, cx, cy) ? "block" : "none";
+    el.style.left = `${cx - geo.originLeft}px`;
+    el.style.top = `${cy - geo.originTop}px`;
+    el.dataset.z1 = z[0];
+    el.dataset.z2 = z[1];
+  }
+
+  function fixedArrow() {
+    const r = s.preview.fixed && s.preview.fixed.result;
+    if (r && r.roundTrip) return { z: r.z, back: r.roundTrip.back };
+    // Without the model in the page: the server's measurement of its marker.
+    const d = s.data;
+    if (d.sent_back && s.marker && samePoint(d.marker, s.marker)) return { z: d.marker, back: d.sent_back };
+    return null;
+  }
+
+  function fitSvg(svg, geo) {
+    svg.setAttribute("width", gd.clientWidth);
+    svg.setAttribute("height", gd.clientHeight);
+    svg.style.clipPath = plotInset(geo, gd.clientWidth, gd.clientHeight);
+  }
+
+  function placeArrows() {
+    const geo = geometry();
+    const shown = { fixed: fixedArrow(), hover: s.hoverArrow };
+    for (const which of ["fixed", "hover"]) {
+      const line = arrows.querySelector(`.lx-arrow-${which}`), a = shown[which];
+      if (!a || !geo) { line.style.display = "none"; delete line.dataset.back1; continue; }
+      const [x1, y1] = toClient(geo, a.z), [x2, y2] = toClient(geo, a.back);
+      line.setAttribute("x1", (x1 - geo.originLeft).toFixed(1)); line.setAttribute("y1", (y1 - geo.originTop).toFixed(1));
+      line.setAttribute("x2", (x2 - geo.originLeft).toFixed(1)); line.setAttribute("y2", (y2 - geo.originTop).toFixed(1));
+      line.dataset.back1 = a.back[0]; line.dataset.back2 = a.back[1];
+      line.style.display = "";
+    }
+    if (geo) fitSvg(arrows, geo);
+  }
+
+  function placeDrawn() {
+    const geo = geometry();
+    placeOverlay(star, s.drawn.z);
+    if (!geo) return;
+    fitSvg(trail, geo);
+    trail.firstChild.setAttribute("points", s.drawn.trail.map((z) => {
+      const [cx, cy] = toClient(geo, z);
+      return `${(cx - geo.originLeft).toFixed(1)},${(cy - geo.originTop).toFixed(1)}`;
+    }).join(" "));
+  }
+
+  // Everything drawn over the figure, and the plot's ranges for whoever reads the page (tests).
+  function placeAll() {
+    placeOverlay(marker, s.marker);
+    placeDrawn();
+    placeArrows();
+    const geo = geometry();
+    if (geo) gd.dataset.range = JSON.stringify([geo.x[0], geo.x[1], geo.y[0], geo.y[1]]);
+  }
+
+  // A drawing's code (from the drawing pad): a star above the data, and a faint trail of where it
+  // has been since the pad was last cleared.
+  function showDrawn(message) {
+    if (message.reset) s.drawn.trail = [];
+    s.drawn.z = message.z;
+    if (message.z) s.drawn.trail.push(message.z);
+    if (s.drawn.trail.length > 400) s.drawn.trail.shift();
+    placeDrawn();
+    if (message.z) {
+      document.dispatchEvent(new CustomEvent("lx-drawn", {
+        detail: { at: performance.now(), started: message.started, z: message.z.slice() } }));
+    }
+  }
+
+  // ---------------------------------------------------------------- the live preview panel
+
+  function layoutPanel() {
+    const live = s.data.live;
+    const px = live ? live.image_px : 0;
+    panel.querySelector("canvas").style.width = `${px}px`;
+    panel.style.width = `${px + 16}px`;
+    panel.style.display = px ? "" : "none";  // no preview beside this plot (the drawing pad's page)
+  }
+
+  function text(cls, value) {
+    panel.querySelector(`.lx-live-${cls}`).textContent = value;
+  }
+
+  function paintPreview(result, title) {
+    const canvas = panel.querySelector("canvas"), n = size();
+    if (canvas.width !== n) { canvas.width = n; canvas.height = n; }
+    const ctx = canvas.getContext("2d");
+    const pixels = ctx.createImageData(n, n);
+    for (let i = 0; i < n * n; i++) {
+      const v = Math.round(Math.min(1, Math.max(0, result.image[i])) * 255);
+      pixels.data[4 * i] = pixels.data[4 * i + 1] = pixels.data[4 * i + 2] = v;
+      pixels.data[4 * i + 3] = 255;
+    }
+    ctx.putImageData(pixels, 0, 0);
+    const z = result.z, place = result.place, trip = result.roundTrip;
+    text("title", title);
+    text("z", pointLine(z));
+    text("gap", place ? `gap measure ${place.gap.toFixed(1)}` : "");
+    text("place", place ? place.sentence : "");
+    text("drift", driftLine(trip));
+    Object.assign(panel.dataset, { drift: trip ? trip.drift : "", z1: z[0], z2: z[1], source: title,
+                                   gap: place ? place.gap : "" });
+    document.dispatchEvent(new CustomEvent("lx-live-paint", { detail: { at: performance.now(), source: title, z: z.slice() } }));
+  }
+
+  function showIdle(message) {
+    // An empty light square where the image will be, so the panel does not jump on the first hover.
+    const canvas = panel.querySelector("canvas"), ctx = canvas.getContext("2d");
+    ctx.fillStyle = "#eee";
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
+    text("title", message);
+    for (const cls of ["z", "gap", "drift", "place"]) text(cls, "");
+    panel.dataset.source = "";
+  }
+
+  function showFixed() {
+    if (s.failed) return;
+    const fixed = s.preview.fixed;
+    if (fixed) paintPreview(fixed.result, fixed.title);
+    else showIdle(idleText(hoverAllowed()));
+    hoverRing.style.display = "none";
+    s.hoverArrow = null;
+    placeArrows();
+  }
+
+  function decodeHover(z, label, linked) {
+    const model = s.model;
+    runLatest(model, { z }, (result) => {
+      if (s.destroyed || s.model !== model) return;
+      if (linked ? !s.preview.isCurrentLinked(linked) : !s.preview.hovering) return;
+      paintPreview(result, label);
+      placeOverlay(hoverRing, result.z);
+      s.hoverArrow = result.roundTrip ? { z: result.z, back: result.roundTrip.back } : null;
+      placeArrows();
     });
-  };
-  state.decodeHover = decodeHover;
+  }
 
-  const onFrame = () => {
-    state.frame = 0;
-    const pending = state.pending;
-    state.pending = null;
-    if (!pending || !state.handle || !state.hovering) return;
-    const target = hoverTarget(gd, pending);
-    decodeHover(target.z, target.label, null);
-    broadcast(gd, { kind: "hover", z: target.z });
-  };
+  // Make z the fixed point: its image now, its round-trip arrow and line as soon as they are measured.
+  function fixPoint(z, title, local = false) {
+    const result = decodeNow(s.model, z, (measured) => {
+      if (s.destroyed || !s.preview.fixed || s.preview.fixed.result !== measured) return;  // another point since
+      if (s.preview.hovering) placeArrows(); else showFixed();
+    });
+    s.preview.fix(result, title, s.model, local);
+  }
 
-  const onMove = (event) => {
-    if (!state.handle || !hoverAllowed(gd) || event.pointerType === "touch" || event.buttons) return;
-    const geo = plotGeometry(gd);
+  // The server's marker (a click confirmed by the rerun, a shared link's point) is the fixed point.
+  function syncFixed() {
+    if (!s.model) return;
+    const action = s.preview.reconcile(s.marker, s.model);
+    if (action === "fix") fixPoint(s.marker, "Clicked point");
+    else if (action === "clear") s.preview.fixed = null;
+    if (!s.preview.hovering) showFixed();
+  }
+
+  function loadLive() {
+    const ref = s.data.model_url;
+    if (ref === s.modelRef) return;
+    s.modelRef = ref;
+    wrap.dataset.live = "loading";
+    host.models.load(ref).then((handle) => {
+      if (s.destroyed || s.modelRef !== ref) return;  // a later model has taken over
+      s.model = handle;
+      s.failed = null;
+      panel.querySelector("canvas").style.display = "";
+      text("note", "");
+      wrap.dataset.live = "on";
+      syncFixed();
+    }, (err) => {
+      if (s.destroyed || s.modelRef !== ref) return;
+      // The app's pages still work through the server: `live.off_note` says so there.
+      s.model = null;
+      s.failed = err.message || String(err);
+      panel.querySelector("canvas").style.display = "none";
+      for (const cls of ["title", "z", "gap", "drift", "place"]) text(cls, "");
+      text("note", `Live preview is off (the model could not run in this page: ${s.failed})${s.data.live.off_note || ""}.`);
+      wrap.dataset.live = "off";
+    });
+  }
+
+  // ---------------------------------------------------------------- pointer and group
+
+  function onFrame() {
+    s.frame = 0;
+    const z = s.preview.take();
+    if (!z || !s.model) return;
+    const geo = geometry();
+    const scale = geo ? [geo.width / (geo.x[1] - geo.x[0]), geo.height / (geo.y[1] - geo.y[0])] : [1, 1];
+    // Project in screen space, where the line is drawn: equal axis scales make that the same as data.
+    const target = hoverTarget(s.data.path, z, scale);
+    decodeHover(target.z, target.label, 0);
+    broadcast({ kind: "hover", z: target.z });
+  }
+
+  function onMove(event) {
+    if (!s.model || !hoverAllowed() || event.pointerType === "touch" || event.buttons) return;
+    const geo = geometry();
     if (!geo || !insidePlot(geo, event.clientX, event.clientY)) { onLeave(); return; }
-    state.hovering = true;
-    state.pending = toData(geo, event.clientX, event.clientY);  // only the latest position counts
-    if (!state.frame) state.frame = requestAnimationFrame(onFrame);
-  };
-  const onLeave = () => {
-    if (!state.hovering) return;
-    state.hovering = false;
-    state.pending = null;
+    s.preview.move(toData(geo, event.clientX, event.clientY));  // only the latest position counts
+    if (!s.frame) s.frame = requestAnimationFrame(onFrame);
+  }
+
+  function onLeave() {
+    if (!s.preview.leave()) return;
     showFixed();
-    broadcast(gd, { kind: "leave" });
-  };
-  gd.addEventListener("pointermove", onMove, { capture: true, passive: true });
-  gd.addEventListener("pointerleave", onLeave, { passive: true });
-  state.unbind = () => {
+    broadcast({ kind: "leave" });
+  }
+
+  // Scatters in one group (the comparison's two models) follow each other: the pointer over one
+  // decodes the same relative position of each model's box in the others.
+  function broadcast(message) {
+    const live = s.data.live, box = live && live.box;
+    if (!live || !live.group) return;
+    host.bus.send(live.group, { ...message, relative: message.z && box ? toRelative(message.z, box) : null }, self);
+  }
+
+  function receive(message) {
+    if (message.kind === "drawn") { showDrawn(message); return; }
+    if (!s.model || s.preview.hovering) return;
+    if (message.kind === "leave") { s.preview.endLinked(); showFixed(); return; }
+    const box = s.data.live.box;
+    if (!message.relative || !box) return;
+    const z = fromRelative(message.relative, box);
+    if (message.kind === "hover") {
+      decodeHover(z, "Same place, other plot", s.preview.startLinked());
+    } else if (message.kind === "click") {
+      fixPoint(z, "Clicked (on the other plot)");
+      s.preview.endLinked();
+      showFixed();
+    }
+  }
+
+  function listenToGroup() {
+    s.unlisten();
+    const group = s.data.live && s.data.live.group;
+    s.unlisten = host.bus.listen(group, self, receive);
+  }
+
+  function onClick(ev) {
+    // On a data dot, the point is that dot's own code, and its index goes along so the server
+    // can show the real image beside the decoding of its code.
+    const dot = clickedDot(ev);
+    const z = dot ? [dot.x, dot.y] : clickedPoint(ev);
+    if (!Number.isFinite(z[0]) || !Number.isFinite(z[1])) return;
+    // In the page, the clicked point's image is painted now, before the server is even asked.
+    if (s.model) {
+      fixPoint(z, "Clicked point", true);
+      showFixed();
+      broadcast({ kind: "click", z });
+    }
+    s.marker = z;  // shown at once; the host's answer (a rerun) confirms it
+    placeAll();
+    host.onClick({ z1: z[0], z2: z[1], index: dot ? dot.customdata : null, at: Date.now() });
+  }
+
+  function clickedPoint(ev) {
+    // xvals/yvals are the cursor's data coordinates (plotly.js >= 3.5 with clickanywhere); the pixel
+    // conversion covers builds that omit them.
+    if (ev && ev.xvals && ev.yvals && ev.xvals.length && ev.yvals.length) return [ev.xvals[0], ev.yvals[0]];
+    const geo = geometry();
+    return geo && ev && ev.event ? toData(geo, ev.event.clientX, ev.event.clientY) : [NaN, NaN];
+  }
+
+  function clickedDot(ev) {
+    const hit = s.data.snap_to_dots && ev && ev.points && ev.points.length ? ev.points[0] : null;
+    if (!hit || !Number.isInteger(hit.customdata) || !Number.isFinite(hit.x) || !Number.isFinite(hit.y) || !ev.event) return null;
+    const geo = geometry();
+    if (!geo) return null;
+    const [cx, cy] = toClient(geo, [hit.x, hit.y]);
+    return Math.hypot(cx - ev.event.clientX, cy - ev.event.clientY) <= DOT_RADIUS_PX ? hit : null;
+  }
+
+  // ---------------------------------------------------------------- drawing the figure
+
+  function bindPlot() {
+    if (s.bound) return;
+    s.bound = true;
+    gd.on("plotly_click", onClick);
+    // The current data's key at the time of the zoom: after a switch of model the zoom is the new one's.
+    gd.on("plotly_relayout", () => {
+      const geo = geometry();
+      if (geo) host.views.set(viewKey(), { x: geo.x, y: geo.y });
+      placeAll();
+    });
+    gd.on("plotly_afterplot", placeAll);
+    gd.on("plotly_relayouting", placeAll);
+  }
+
+  function draw() {
+    const d = s.data;
+    // Everything but the marker: when it is unchanged (a click's rerun), only the marker may move.
+    const drawKey = JSON.stringify([d.points_url, d.map_url, d.point_size, d.opacity, d.revision,
+                                    d.x_range, d.y_range, d.path, d.palette]);
+    if (drawKey === s.drawKey) return;
+    s.drawKey = drawKey;
+    const drawing = Promise.all([host.plotly(), host.json(d.points_url), d.map_url ? host.json(d.map_url) : null])
+      .then(([Plotly, points, map]) => {
+        if (s.destroyed || s.drawKey !== drawKey) return;
+        s.plotly = Plotly;
+        // Data first, then everything drawn on top of it: the shaded map stays underneath as a backdrop.
+        const traces = [];
+        if (map) traces.push(backdropTrace(map));
+        traces.push(...classTraces(points, d));
+        if (d.path) traces.push(pathTrace(d.path));
+        const view = host.views.get(viewKey());
+        const layout = {
+          uirevision: d.revision,  // keeps zoom, pan and hidden classes across updates
+          clickanywhere: true, hovermode: "closest", dragmode: "zoom",
+          margin: { l: 50, r: 10, t: 10, b: map ? 85 : 45 },
+          xaxis: { title: { text: "z1" }, range: view ? view.x : d.x_range, zeroline: false },
+          yaxis: { title: { text: "z2" }, range: view ? view.y : d.y_range, zeroline: false, scaleanchor: "x", scaleratio: 1 },
+          legend: { title: { text: points.class_word }, itemsizing: "constant", y: 0.9 },
+          plot_bgcolor: "#fafafa",
+        };
+        return Plotly.react(gd, traces, layout, { responsive: true, displaylogo: false, scrollZoom: true });
+      })
+      .then(() => {
+        if (s.destroyed || s.drawKey !== drawKey) return;
+        bindPlot();
+        placeAll();
+        syncFixed();
+        gd.dataset.ready = "1";
+      })
+      .catch((err) => {
+        if (s.destroyed) return;
+        s.drawKey = null;
+        gd.textContent = `The latent plot could not be drawn: ${err.message || err}`;
+      });
+    s.drawing = drawing;
+  }
+
+  function update(next) {
+    if (s.destroyed) return;
+    const first = s.data === null;
+    const groupChanged = first || JSON.stringify(next.live && next.live.group) !== JSON.stringify(s.data.live && s.data.live.group);
+    s.data = next;
+    gd.style.height = `${Math.round(Math.max(360, Math.min(next.height, s.room)))}px`;
+    layoutPanel();
+    if (groupChanged) listenToGroup();
+    if (next.live) loadLive();
+    const markerMoved = !samePoint(s.marker, next.marker);
+    s.marker = next.marker;
+    draw();
+    if (markerMoved && gd.dataset.ready === "1") {
+      placeAll();
+      syncFixed();
+    } else if (!s.preview.hovering && s.model) {
+      showFixed();
+    }
+  }
+
+  function destroy() {
+    if (s.destroyed) return;
+    s.destroyed = true;
+    s.unlisten();
+    if (s.frame) cancelAnimationFrame(s.frame);
     gd.removeEventListener("pointermove", onMove, { capture: true });
     gd.removeEventListener("pointerleave", onLeave);
-    if (state.frame) cancelAnimationFrame(state.frame);
-  };
-  return state;
-}
-
-function hoverAllowed(gd) {
-  // Hover means nothing on touch screens; some teachers also prefer clicks only (a sidebar switch).
-  return gd.__lxData.live.hover && !window.matchMedia("(hover: none)").matches;
-}
-
-// Scatters in one group (the comparison page's two models) follow each other: the pointer over one
-// decodes the same relative position of each model's box in the others.
-function broadcast(gd, message) {
-  const group = gd.__lxData.live.group;
-  if (!group || !store.groups[group]) return;
-  const box = gd.__lxData.live.box;
-  const relative = message.z && box ? toRelative(message.z, box) : null;
-  for (const [key, other] of Object.entries(store.groups[group])) {
-    if (other.gd === gd) continue;
-    if (!other.gd.isConnected) { delete store.groups[group][key]; continue; }
-    other.receive({ ...message, relative });
-  }
-}
-
-function receive(gd, message) {
-  if (message.kind === "drawn") { showDrawn(gd, message); return; }
-  const state = gd.__lxLive;
-  if (!state || !state.handle || state.hovering) return;
-  if (message.kind === "leave") { state.linkedAt = null; state.showFixed(); return; }
-  const box = gd.__lxData.live.box;
-  if (!message.relative || !box) return;
-  const z = fromRelative(message.relative, box);
-  if (message.kind === "hover") {
-    state.linkedAt = (state.linkedAt || 0) + 1;
-    state.decodeHover(z, "Same place, other plot", state.linkedAt);
-  } else if (message.kind === "click") {
-    fixPoint(gd, state, z, "Clicked (on the other plot)");
-    state.linkedAt = null;
-    state.showFixed();
-  }
-}
-
-function startLive(gd, parent, data) {
-  const live = data.live;
-  const panel = livePanel(parent, live);
-  const state = gd.__lxLive || bindLive(gd, parent);
-  if (live.group) {
-    store.groups[live.group] = store.groups[live.group] || {};
-    store.groups[live.group][gd.__lxKey] = { gd, receive: (message) => receive(gd, message) };
-  }
-  loadModel(data.model_url)
-    .then((handle) => {
-      state.handle = handle;
-      state.failed = null;
-      panel.querySelector(".lx-live-note").textContent = "";
-      parent.dataset.live = "on";
-      syncFixed(gd);
-    })
-    .catch((err) => {
-      // The pages still work through the server; say once, quietly, that the preview is off.
-      state.failed = err.message || String(err);
-      panel.querySelector("canvas").style.display = "none";
-      for (const cls of ["title", "z", "gap", "drift", "place"]) panel.querySelector(`.lx-live-${cls}`).textContent = "";
-      panel.querySelector(".lx-live-note").textContent =
-        `Live preview is off (the model could not run in this page: ${state.failed}); clicks are decoded by the server.`;
-      parent.dataset.live = "off";
-    });
-}
-
-// Make z the fixed point: its image now, its round-trip arrow and line as soon as they are measured.
-function fixPoint(gd, state, z, title, local = false) {
-  const result = decodeNow(state.handle, z, (measured) => {
-    if (!state.fixed || state.fixed.result !== measured) return;  // another point was fixed meanwhile
-    if (state.hovering) placeArrows(gd); else state.showFixed();
-  });
-  state.fixed = { result, title, local, handle: state.handle };
-}
-
-// The server's marker (a click confirmed by the rerun, or a shared link's point) is the fixed point.
-function syncFixed(gd) {
-  const state = gd.__lxLive;
-  if (!state || !state.handle) return;
-  const m = gd.__lxMarker;
-  const shown = state.fixed && state.fixed.result.z;
-  // After a switch of checkpoint the same point may stay: decoded by the old model, it is stale.
-  const stale = state.fixed && state.fixed.handle !== state.handle;
-  if (m && (stale || !(shown && shown[0] === m[0] && shown[1] === m[1]))) {
-    fixPoint(gd, state, m, "Clicked point");
-  } else if (!m && (stale || !(state.fixed && state.fixed.local))) {
-    state.fixed = null;
-  }
-  if (!state.hovering) state.showFixed();
-}
-
-// ------------------------------------------------------------------ the component
-
-export default function (component) {
-  const { data, parentElement } = component;
-  if (data.preload_only) {  // mounted at the top of a page: only warm up plotly.js
-    loadPlotly(data.plotly_url).catch(() => {});
-    return;
-  }
-  let wrap = parentElement.querySelector(".lx-wrap");
-  if (!wrap) {
-    wrap = document.createElement("div");
-    wrap.className = "lx-wrap";
-    parentElement.appendChild(wrap);
-  }
-  let gd = wrap.querySelector(".lx-plot");
-  if (!gd) {
-    gd = document.createElement("div");
-    gd.className = "lx-plot";
-    wrap.appendChild(gd);
-  }
-  // At most the window's height below the plot's top, measured when the plot is first placed (the
-  // page is not scrolled yet): on a 1280x720 projector the whole plot shows without scrolling.
-  if (gd.__lxRoom === undefined) gd.__lxRoom = window.innerHeight - 16 - gd.getBoundingClientRect().top;
-  gd.style.height = `${Math.round(Math.max(360, Math.min(data.height, gd.__lxRoom)))}px`;
-  gd.__lxComponent = component;  // the click handler always uses the latest setTriggerValue
-  gd.__lxData = data;
-  gd.__lxKey = component.key || "scatter";
-  if (data.live) startLive(gd, wrap, data);
-  const viewKey = `${gd.__lxKey}|${data.revision}`;
-  // Everything but the marker: when it is unchanged (a click rerun), only the marker may move.
-  const drawKey = JSON.stringify([data.points_url, data.map_url, data.point_size, data.opacity,
-                                  data.revision, data.x_range, data.y_range, data.path]);
-  const cleanup = () => {
-    if (gd.__lxLive) { gd.__lxLive.unbind(); gd.__lxLive = null; }
-    const group = data.live && data.live.group;
-    if (group && store.groups[group]) delete store.groups[group][gd.__lxKey];
-    gd.__lxBound = false;
-    if (window.Plotly && isDrawn(gd)) window.Plotly.purge(gd);
-    gd.__lxDrawKey = null;
-  };
-  if (gd.__lxDrawKey === drawKey && isDrawn(gd)) {
-    if (!sameMarker(gd.__lxMarker, data.marker)) {
-      gd.__lxMarker = data.marker;
-      placeMarker(gd);
-      syncFixed(gd);
-    }
-    return cleanup;
+    if (s.plotly && gd._fullLayout) s.plotly.purge(gd);
+    wrap.remove();
   }
 
-  Promise.all([loadPlotly(data.plotly_url), loadJSON(data.points_url), loadJSON(data.map_url)])
-    .then(([Plotly, points, backdrop]) => {
-      // Data first, then everything drawn on top of it: the shaded map stays underneath as a backdrop.
-      const traces = [];
-      if (backdrop) traces.push(backdropTrace(backdrop));
-      traces.push(...classTraces(points, data));
-      if (data.path) {
-        // WebGL like the data, and after it: an SVG trace would lie under the WebGL dots.
-        traces.push({ type: "scattergl", mode: "lines+markers", name: "path", showlegend: false, hoverinfo: "skip",
-                      x: data.path.map((p) => p[0]), y: data.path.map((p) => p[1]),
-                      line: { color: "#000", width: 2 }, marker: { color: "#000", size: 6 } });
-      }
-      const view = store.views[viewKey];
-      const layout = {
-        uirevision: data.revision,  // keeps zoom, pan and hidden digits across reruns
-        clickanywhere: true, hovermode: "closest", dragmode: "zoom",
-        margin: { l: 50, r: 10, t: 10, b: backdrop ? 85 : 45 },
-        xaxis: { title: { text: "z1" }, range: view ? view.x : data.x_range, zeroline: false },
-        yaxis: { title: { text: "z2" }, range: view ? view.y : data.y_range, zeroline: false,
-                 scaleanchor: "x", scaleratio: 1 },
-        legend: { title: { text: points.class_word }, itemsizing: "constant", y: 0.9 },
-        plot_bgcolor: "#fafafa",
-      };
-      gd.__lxDrawKey = drawKey;
-      gd.__lxMarker = data.marker;
-      return Plotly.react(gd, traces, layout, { responsive: true, displaylogo: false, scrollZoom: true });
-    })
-    .then(() => {
-      syncFixed(gd);
-      if (gd.__lxBound) return;
-      gd.__lxBound = true;
-      gd.on("plotly_click", (ev) => {
-        // On a data dot, the point is that dot's own code, and its index goes along so the server
-        // can show the real image beside the decoding of its code.
-        const dot = clickedDot(gd, ev);
-        const z = dot ? [dot.x, dot.y] : clickedPoint(gd, ev);
-        if (!Number.isFinite(z[0]) || !Number.isFinite(z[1])) return;
-        // In the page, the clicked point's image is painted now, before the server is even asked.
-        const state = gd.__lxLive;
-        if (state && state.handle) {
-          fixPoint(gd, state, z, "Clicked point", true);
-          state.hovering = false;
-          state.showFixed();
-          broadcast(gd, { kind: "click", z });
-        }
-        gd.__lxComponent.setTriggerValue("click", { z1: z[0], z2: z[1], index: dot ? dot.customdata : null, at: Date.now() });
-        gd.__lxMarker = z;  // shown at once; the rerun confirms it
-        placeMarker(gd);
-      });
-      gd.on("plotly_relayout", () => {
-        const geo = plotGeometry(gd);
-        if (geo) store.views[viewKey] = { x: geo.x, y: geo.y };
-      });
-      gd.on("plotly_afterplot", () => placeMarker(gd));
-      gd.on("plotly_relayouting", () => placeMarker(gd));
-      placeMarker(gd);
-      gd.setAttribute("data-ready", "1");
-    })
-    .catch((err) => {
-      gd.textContent = `The latent plot could not be drawn: ${err.message}`;
-    });
-  return cleanup;
+  gd.addEventListener("pointermove", onMove, { capture: true, passive: true });
+  gd.addEventListener("pointerleave", onLeave, { passive: true });
+  update(data);
+  return { update, destroy, element: wrap };
 }

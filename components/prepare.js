@@ -3,7 +3,7 @@
 // page's 28x28 input equals the server's (tests/test_draw.py).
 
 // Python's round(): halves go to the even neighbour.
-function roundHalfEven(x) {
+export function roundHalfEven(x) {
   const r = Math.round(x);
   return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
@@ -15,8 +15,8 @@ function medianF32(values) {
 }
 
 // ae.preprocess.INK_SHARE and MIN_CONTRAST (tests/test_draw.py checks the two agree).
-const INK_SHARE = 1e-4;
-const MIN_CONTRAST = 0.1;
+export const INK_SHARE = 1e-4;
+export const MIN_CONTRAST = 0.1;
 
 // ae.preprocess.departure: the departure (one per tone, positive on this side) that the k pixels
 // departing most reach, counted over the 256 tones; 0 when fewer than k pixels depart at all.
@@ -52,7 +52,7 @@ function lanczosWeights(inSize, outSize) {
   return rows;
 }
 
-function resize(image, w, h, outW, outH) {
+export function resize(image, w, h, outW, outH) {
   let src = image, cols = w;
   if (outH !== h) {  // rows
     const out = new Float64Array(outH * w);
@@ -85,7 +85,7 @@ function resize(image, w, h, outW, outH) {
  * when there is no ink. `dataset`: "mnist" (crop, scale into 20x20, centre by mass) or "fashion"
  * (trim, longest edge to 28, centre the box).
  */
-function prepareImage(grey, w, h, dataset) {
+export function prepareImage(grey, w, h, dataset) {
   const f = Math.fround, n = w * h;
   const gray = new Float32Array(n);
   for (let i = 0; i < n; i++) gray[i] = f(grey[i] / 255);

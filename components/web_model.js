@@ -4,7 +4,7 @@
 // Everything lives inside `webModelModule` so that the same source runs on the page's main thread
 // (a click decodes synchronously, in the frame it happens) and in a Web Worker (hover decodes off
 // the main thread, so Plotly's own hover stays smooth): the worker is built from this function's text.
-function webModelModule() {
+export function webModelModule() {
   "use strict";
 
   function parse(buffer) {
@@ -292,12 +292,16 @@ function webModelModule() {
     return result;
   }
 
-  return { parse, WebModel, describePlace, describeDrift, whereSent, runRequest };
+  // How far a round trip's drift is, in the words beside the live preview.
+  const DRIFT_LEVEL_WORDS = { typical: "like real images", raised: "more than most real images",
+                              high: "more than 99% of real images" };
+
+  return { parse, WebModel, describePlace, describeDrift, whereSent, runRequest, DRIFT_LEVEL_WORDS };
 }
 
 // The worker's side: one model per worker; answers each request it is sent (the page sends only
 // the latest).
-function webModelWorker(M) {
+export function webModelWorker(M) {
   let model = null;
   self.onmessage = (event) => {
     const m = event.data;

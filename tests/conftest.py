@@ -70,18 +70,35 @@ def make_idx_folder(folder: Path, n_train: int = 12, n_test: int = 6, compress: 
 
 
 @pytest.fixture(scope="session")
-def app_browser(mnist_path):
-    """One app server and one Chromium page for the browser tests: (page, url), opened on the explorer."""
-    from app_harness import chromium_available, chromium_page, running_app
+def chromium():
+    """One Chromium for the whole test session (a second sync Playwright cannot start in the same thread)."""
+    from playwright.sync_api import sync_playwright
+
+    from app_harness import CHROMIUM, CHROMIUM_FLAGS, chromium_available
 
     if not chromium_available():
         if os.environ.get("CI"):
             pytest.fail("Chromium is required in CI (apt-get install chromium)")
         pytest.skip("Debian's chromium is not installed")
-    with running_app(env={"AE_DATA_DIR": str(mnist_path)}) as (url, _), chromium_page() as page:
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope="session")
+def app_browser(mnist_path, chromium):
+    """One app server and one Chromium page for the browser tests: (page, url), opened on the explorer."""
+    from app_harness import running_app
+
+    with running_app(env={"AE_DATA_DIR": str(mnist_path)}) as (url, _):
+        page = chromium.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(url)
         page.wait_for_selector(".lx-plot[data-ready='1']", timeout=90_000)
         yield page, url
+        page.close()
 
 
 def shown_text(markdown: str, keep_invisible: bool = False) -> str:

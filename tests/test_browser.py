@@ -116,7 +116,7 @@ def test_zoom_survives_a_click(browser_page):
 
 def test_the_one_reading_of_plotly_internals_matches_the_drawn_axes(browser_page):
     # plotGeometry is the component's only use of plotly.js internals; every click, hover, marker and
-    # arrow goes through it. Oracle: where plotly drew its tick labels, after a zoom set through the
+    # arrow goes through it (and the ranges it writes on the plot, which plot_area reads). Oracle: where plotly drew its tick labels, after a zoom set through the
     # public API. If a plotly release moves those internals, this fails before a click lands wrong.
     page, area = zoomed(browser_page, 3)
     ticks = page.evaluate("""() => ['xtick', 'ytick'].map(kind => [...document.querySelectorAll(`.lx-plot .${kind} text`)]
@@ -241,8 +241,7 @@ def test_on_a_1280x720_projector_the_plot_the_image_and_the_gap_measure_fit_one_
         small.wait_for_selector("figure.lx-decoded img", timeout=30_000)
         small.wait_for_selector("[data-testid='stMetricValue']", timeout=30_000)
         bottoms = small.evaluate("""() => [
-            window.__latentExplorer.plotGeometry(document.querySelector('.lx-plot')).top +
-              window.__latentExplorer.plotGeometry(document.querySelector('.lx-plot')).height,
+            document.querySelector('.lx-plot .nsewdrag').getBoundingClientRect().bottom,
             document.querySelector('figure.lx-decoded img').getBoundingClientRect().bottom,
             document.querySelector("[data-testid='stMetricValue']").getBoundingClientRect().bottom]""")
         assert max(bottoms) <= 720, bottoms

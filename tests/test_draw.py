@@ -9,6 +9,7 @@ from PIL import Image
 
 from ae import preprocess
 from ae.preprocess import InvalidImage, prepare_image
+from app_harness import load_library
 from conftest import ROOT
 
 # Strokes in the pad's 280x280 pixels: (name, dataset, pen width, strokes).
@@ -36,9 +37,11 @@ DRAWINGS = [
 ]
 
 PREPARE_IN_PAGE = """([strokes, width, dataset]) => {
-    const root = document.querySelector('.lx-pad');
-    const grey = root.__lxDraw(strokes, width);
-    const grid = window.__latentExplorer.prepareImage(grey, 280, 280, dataset);
+    const canvas = document.createElement('canvas');
+    canvas.width = canvas.height = LatentExplorer.PAD_SIZE;
+    LatentExplorer.drawStrokes(canvas, strokes.map((points) => ({ width, points })));  // as the pad draws
+    const grey = LatentExplorer.padGrey(canvas);
+    const grid = LatentExplorer.prepareImage(grey, 280, 280, dataset);
     return { grey: Array.from(grey), grid: grid ? Array.from(grid) : null };
 }"""
 
@@ -55,6 +58,7 @@ def test_the_page_prepares_drawings_exactly_as_the_library_does(pad_page):
     page, _ = pad_page
     worst = 0.0
     for name, dataset, width, strokes in DRAWINGS:
+        load_library(page)
         got = page.evaluate(PREPARE_IN_PAGE, [strokes, width, dataset])
         grey = np.array(got["grey"], np.uint8).reshape(280, 280)
         buffer = io.BytesIO()
@@ -78,7 +82,8 @@ def test_the_page_reads_the_ink_as_the_library_does_on_any_paper(pad_page):
         buffer = io.BytesIO()
         Image.fromarray(grey, mode="L").save(buffer, format="PNG")
         for dataset in ("mnist", "fashion"):
-            got = page.evaluate("([g, w, h, d]) => { const r = window.__latentExplorer.prepareImage(g, w, h, d);"
+            load_library(page)
+            got = page.evaluate("([g, w, h, d]) => { const r = LatentExplorer.prepareImage(g, w, h, d);"
                                 " return r ? Array.from(r) : null; }", [grey.ravel().tolist(), 70, 90, dataset])
             try:
                 expected = prepare_image(buffer.getvalue(), dataset).image
@@ -97,6 +102,7 @@ def test_the_page_and_the_library_share_the_ink_thresholds():
 
 def test_an_empty_pad_prepares_to_nothing(pad_page):
     page, _ = pad_page
+    load_library(page)
     assert page.evaluate(PREPARE_IN_PAGE, [[], 10, "mnist"])["grid"] is None
 
 

@@ -78,7 +78,7 @@ def test_the_explorer_decodes_a_typed_point_and_shows_a_clicked_dots_image(monke
     at = run(APP, monkeypatch, data_dir=mnist_path)
     at.number_input(key="ex_type_z1").set_value(2.5)
     at.number_input(key="ex_type_z2").set_value(-1.25)
-    at.button[0].click().run()  # the form's submit button
+    next(b for b in at.button if b.label == "Decode this point").click().run()  # the form's submit button
     ok(at)
     assert decoded_points(at) == [(2.5, -1.25)]
     ckpt = ae.load_checkpoint(SHIPPED)

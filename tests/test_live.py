@@ -10,22 +10,22 @@ import ae
 import ae.limits
 from ae.export import export_checkpoint, export_web_model
 from ae.quality import RoundTrip, describe_drift, round_trip, where_sent
-from app_harness import decoded_caption, plot_area, to_data, to_pixels, wait_for_new_caption
+from app_harness import load_library, decoded_caption, plot_area, to_data, to_pixels, wait_for_new_caption
 from conftest import ROOT
 
 SHIPPED_MODELS = sorted((ROOT / "checkpoints").glob("*_z2.pt"))
 
-# Runs the page's own WebModel (window.__latentExplorer.lib, loaded with the scatter component) on a
+# Runs the components' WebModel (LatentExplorer.lib, the same source the pages run) on a
 # web model file handed over as base64: decodings, encodings, gap measures and place sentences.
 RUN_IN_PAGE = """([b64, points, images]) => {
     const bin = atob(b64), bytes = new Uint8Array(bin.length);
     for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    const model = new window.__latentExplorer.lib.WebModel(bytes.buffer);
+    const model = new LatentExplorer.lib.WebModel(bytes.buffer);
     return {
         decoded: points.map((z) => Array.from(model.decode(z))),
         encoded: images.map((pixels) => model.encode(pixels)),
         places: points.map((z) => { const p = model.place(z); return [p.gap, p.sentence]; }),
-        trips: points.map((z) => { const r = window.__latentExplorer.lib.runRequest(model, {z}).roundTrip;
+        trips: points.map((z) => { const r = LatentExplorer.lib.runRequest(model, {z}).roundTrip;
                                    return [r.back, r.drift, r.near, r.sentence]; }),
     };
 }"""
@@ -42,7 +42,7 @@ def page_and_url(app_browser):
 RUN_NETS_IN_PAGE = """([b64, points, images]) => {
     const bin = atob(b64), bytes = new Uint8Array(bin.length);
     for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    const model = new window.__latentExplorer.lib.WebModel(bytes.buffer);
+    const model = new LatentExplorer.lib.WebModel(bytes.buffer);
     return {decoded: points.map((z) => Array.from(model.decode(z))), encoded: images.map((x) => model.encode(x))};
 }"""
 
@@ -61,6 +61,7 @@ def test_the_page_runs_a_dense_model_like_the_library(page_and_url, mnist_path, 
     points = np.random.default_rng(0).normal(0, 2, size=(50, 2))
     data = base64.b64encode(export_web_model(model)).decode()
     page, _ = page_and_url
+    load_library(page)
     got = page.evaluate(RUN_NETS_IN_PAGE, [data, points.tolist(), images.reshape(50, -1).numpy().tolist()])
     assert np.abs(np.array(got["decoded"]).reshape(50, 28, 28) - ae.decode(model, points)).max() <= 1e-4
     assert np.abs(np.array(got["encoded"]) - ae.encode(model, images)).max() <= 1e-4
@@ -77,6 +78,7 @@ def test_the_page_runs_every_shipped_model_like_the_library(page_and_url, path, 
     folder = request.getfixturevalue("fashion_path" if ckpt.dataset == "fashion" else "mnist_path")
     images = ae.load_images(ckpt.dataset, "test", data_dir=folder).images[:100]
     data = base64.b64encode(export_checkpoint(ckpt, index)).decode()
+    load_library(page)
     got = page.evaluate(RUN_IN_PAGE, [data, points.tolist(), images.reshape(100, -1).numpy().tolist()])
 
     decoded = np.array(got["decoded"]).reshape(200, 28, 28)

@@ -85,29 +85,29 @@ def test_clicks_far_outside_get_the_same_limits_as_links():
 
 
 def test_publishing_a_new_version_replaces_the_old_and_gone_checkpoints_are_pruned(tmp_path, monkeypatch):
-    import components
-    monkeypatch.setattr(components, "STATIC_DIR", tmp_path)
-    first = components.publish("models/mnist_ae_z2-aaaa.bin", b"v1", replaces="models/mnist_ae_z2-*.bin")
-    components.publish("models/mnist_vae_z2-bbbb.bin", b"vae", replaces="models/mnist_vae_z2-*.bin")
-    second = components.publish("models/mnist_ae_z2-cccc.bin", b"v2", replaces="models/mnist_ae_z2-*.bin")
+    from ui import mounts
+    monkeypatch.setattr(mounts, "STATIC_DIR", tmp_path)
+    first = mounts.publish("models/mnist_ae_z2-aaaa.bin", b"v1", replaces="models/mnist_ae_z2-*.bin")
+    mounts.publish("models/mnist_vae_z2-bbbb.bin", b"vae", replaces="models/mnist_vae_z2-*.bin")
+    second = mounts.publish("models/mnist_ae_z2-cccc.bin", b"v2", replaces="models/mnist_ae_z2-*.bin")
     assert first.endswith("mnist_ae_z2-aaaa.bin") and second.endswith("mnist_ae_z2-cccc.bin")
     assert sorted(p.name for p in (tmp_path / "models").iterdir()) == ["mnist_ae_z2-cccc.bin", "mnist_vae_z2-bbbb.bin"]
     (tmp_path / "cache").mkdir()
     (tmp_path / "cache" / "points-0123.json").write_text("{}")  # the old unnamed layout
     (tmp_path / "cache" / "mnist_ae_z2-points-test-9.json").write_text("{}")
-    removed = components.prune({"mnist_ae_z2"})  # the VAE's file is gone from checkpoints/
+    removed = mounts.prune({"mnist_ae_z2"})  # the VAE's file is gone from checkpoints/
     assert sorted(p.name for p in removed) == ["mnist_vae_z2-bbbb.bin", "points-0123.json"]
     assert [p.name for p in (tmp_path / "cache").iterdir()] == ["mnist_ae_z2-points-test-9.json"]
 
 
 def test_a_published_file_that_has_gone_is_published_again(tmp_path, monkeypatch):
-    import components
-    monkeypatch.setattr(components, "STATIC_DIR", tmp_path)
+    from ui import mounts
+    monkeypatch.setattr(mounts, "STATIC_DIR", tmp_path)
     from ui.payloads import web_model_url
     from ui.view import view_of
     view, _ = view_of("mnist_ae_z2.pt")
     url = web_model_url(view)
-    file = tmp_path / url.removeprefix(components.STATIC_URL + "/")
+    file = tmp_path / url.removeprefix(mounts.STATIC_URL + "/")
     assert file.exists()
     file.unlink()  # pruned by another server sharing static/
     assert web_model_url(view) == url and file.exists()

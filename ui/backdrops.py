@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 import streamlit as st
+
+from ae import maps
 
 from ui.payloads import publish, published
 from ui.view import ModelView, spinning
@@ -43,37 +44,16 @@ def explain(kind: str) -> None:
         st.caption(BACKDROPS[kind][1])
 
 
-def _grid(xs, ys, z, digits: int = 2) -> dict:
-    return {"x": np.round(xs, 4).tolist(), "y": np.round(ys, 4).tolist(), "z": np.round(z, digits).tolist()}
+def gap_map(view: ModelView, x_range, y_range) -> dict:
+    return maps.gap_map(view.index, x_range, y_range)
 
 
-def gap_map(view: ModelView, x_range, y_range, n: int = 150) -> dict:
-    index = view.index
-    xs, ys, g = index.gap_map(x_range, y_range, n)
-    zmax = 2 * index.edge
-    return _grid(xs, ys, np.minimum(g, 99)) | {
-        "zmax": zmax, "title": "gap",
-        "colorscale": [[0, "rgba(255,255,255,0)"], [index.inside / zmax, "rgba(255,255,255,0)"],
-                       [index.edge / zmax, "rgba(253,174,97,0.5)"], [1, "rgba(215,48,39,0.7)"]]}
+def drift_map(view: ModelView, x_range, y_range) -> dict:
+    return maps.drift_map(view.round_trip, x_range, y_range)
 
 
-def drift_map(view: ModelView, x_range, y_range, n: int = 48) -> dict:
-    rt = view.round_trip
-    xs, ys, d = rt.drift_map(x_range, y_range, n)
-    zmax = 2 * rt.high
-    return _grid(xs, ys, np.minimum(d, 10 * zmax), 3) | {
-        "zmax": zmax, "title": "drift",
-        "colorscale": [[0, "rgba(255,255,255,0)"], [rt.typical / zmax, "rgba(255,255,255,0)"],
-                       [rt.high / zmax, "rgba(186,104,200,0.45)"], [1, "rgba(74,20,140,0.7)"]]}
-
-
-def sensitivity_map(view: ModelView, x_range, y_range, n: int = 48) -> dict:
-    from ae.quality import sensitivity_map as measure
-    xs, ys, s = measure(view.ckpt.model, x_range, y_range, n)
-    zmax = float(np.percentile(s, 99)) or 1.0
-    return _grid(xs, ys, s, 4) | {
-        "zmax": zmax, "title": "change",
-        "colorscale": [[0, "rgba(0,0,0,0.35)"], [0.5, "rgba(0,0,0,0)"], [1, "rgba(255,193,7,0.6)"]]}
+def sensitivity_map(view: ModelView, x_range, y_range) -> dict:
+    return maps.sensitivity_map(view.ckpt.model, x_range, y_range)
 
 
 MAPS = {"gaps": (gap_map, "Measuring the gaps..."),

@@ -10,7 +10,7 @@ from pathlib import Path
 import streamlit as st
 
 import ae
-import components
+from ui import mounts
 
 ROOT = Path(__file__).resolve().parent.parent
 CHECKPOINT_DIR = Path(os.environ.get("AE_CHECKPOINT_DIR", ROOT / "checkpoints"))
@@ -74,7 +74,7 @@ def _dataset_of(path: Path) -> str | None:
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _prune_static(stems: tuple[str, ...]) -> int:
     """Once per set of checkpoints: drop published payloads of checkpoints that are gone."""
-    return len(components.prune(set(stems), older_than_s=3600))
+    return len(mounts.prune(set(stems), older_than_s=3600))
 
 
 def same_kind_for(name: str | None, dataset: str, names: list[str]) -> str | None:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-           "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
+from ae.maps import PALETTE
 
 
 def class_colour(c: int) -> str:

@@ -8,9 +8,8 @@ from __future__ import annotations
 import hashlib
 import json
 
-import numpy as np
-
-import components
+from ae import maps
+from ui import mounts
 from ui.view import ModelView, spinning
 
 
@@ -18,7 +17,7 @@ def published(view: ModelView, key, make) -> str:
     """The static/ URL `make()` publishes, made once per view; made again if its file has gone (pruned
     by another server sharing static/, or deleted by hand) instead of a URL that answers 404."""
     url = view.once(("url", key), make)
-    if not (components.STATIC_DIR / url.removeprefix(components.STATIC_URL + "/")).exists():
+    if not (mounts.STATIC_DIR / url.removeprefix(mounts.STATIC_URL + "/")).exists():
         view.forget(("url", key))
         url = view.once(("url", key), make)
     return url
@@ -29,7 +28,7 @@ def publish(view: ModelView, kind: str, suffix: str, content: str | bytes) -> st
     data = content.encode() if isinstance(content, str) else content
     folder, stem = ("models" if suffix == "bin" else "cache"), view.ckpt.path.stem
     digest = hashlib.sha1(data).hexdigest()[:16]
-    return components.publish(f"{folder}/{stem}-{kind}-{digest}.{suffix}", data,
+    return mounts.publish(f"{folder}/{stem}-{kind}-{digest}.{suffix}", data,
                               replaces=f"{folder}/{stem}-{kind}-*.{suffix}")
 
 
@@ -38,12 +37,8 @@ def points_url(view: ModelView, which: str) -> str:
     def make():
         ckpt = view.ckpt
         codes, labels = (ckpt.test_codes, ckpt.test_labels) if which == "test" else (ckpt.train_codes, ckpt.train_labels)
-        index = np.arange(len(codes))
-        if which == "train" and len(codes) > 10_000:
-            index = np.sort(np.random.default_rng(0).choice(len(codes), 10_000, replace=False))
-        payload = {"x": np.round(codes[index, 0], 4).tolist(), "y": np.round(codes[index, 1], 4).tolist(),
-                   "label": labels[index].astype(int).tolist(), "index": index.tolist(),
-                   "classes": list(view.class_names), "class_word": "digit" if view.dataset == "mnist" else "class"}
+        payload = maps.points_payload(codes, labels, view.class_names, maps.class_word(view.dataset),
+                                      sample=which == "train")
         return publish(view, f"points-{which}", "json", json.dumps(payload, separators=(",", ":")))
     return published(view, ("points", which), make)
 

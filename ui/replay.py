@@ -9,27 +9,16 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import ae
+from ae.replay import frame_names, has_replay, shown_index
 from ui.figures import class_colour
 from ui.text import plain_text
-
-SHOWN = 3000  # test codes per frame: enough to see the clusters, light enough to animate
-
-
-def frame_names(ckpt: ae.Checkpoint) -> list[str]:
-    """One label per snapshot: "before training", then each epoch with its test loss when known."""
-    names = ["before training"]
-    for k in range(1, len(ckpt.snapshots)):
-        h = ckpt.history[k - 1] if k - 1 < len(ckpt.history) else {}
-        loss = f", test MSE {h['test_loss']:.4f}" if "test_loss" in h else ""
-        names.append(f"epoch {k}{loss}")
-    return names
 
 
 def replay_figure(ckpt: ae.Checkpoint, height: int = 520) -> go.Figure:
     """The snapshots as an animation: one frame per snapshot, each frame zoomed to its own codes
     (the untrained encoder's codes are tiny beside the final ones)."""
     snapshots, labels = ckpt.snapshots, ckpt.test_labels
-    keep = np.sort(np.random.default_rng(0).choice(len(labels), min(SHOWN, len(labels)), replace=False))
+    keep = shown_index(len(labels))
     names = ae.class_names(ckpt.dataset)
     titles = frame_names(ckpt)
 
@@ -65,7 +54,7 @@ def replay_figure(ckpt: ae.Checkpoint, height: int = 520) -> go.Figure:
 def show_replay(view, key: str) -> None:
     """The replay for a checkpoint with snapshots, or one line saying how to get them."""
     ckpt = view.ckpt
-    if ckpt.snapshots is None or len(ckpt.snapshots) < 2:
+    if not has_replay(ckpt):
         st.caption(plain_text(f"{ckpt.path.name} was trained before snapshots were stored, so there is no "
                                  f"replay of how its space formed. Training with `python -m ae.train` (or on the "
                                  f"Train page) stores one snapshot per epoch."))

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-import components
+from ui import mounts
 from ui import payloads
 from ui.figures import PALETTE
 from ui.images import px
@@ -51,7 +51,7 @@ def latent_scatter(view: ModelView, style: ScatterStyle, marker, *, key: str, on
         x_range = (min(x0, marker[0] - pad_x), max(x1, marker[0] + pad_x))
         y_range = (min(y0, marker[1] - pad_y), max(y1, marker[1] + pad_y))
     data = {
-        "plotly_url": components.plotly_js_url(),
+        "plotly_url": mounts.plotly_js_url(),
         "points_url": payloads.points_url(view, style.which),
         "map_url": backdrops.backdrop_url(style.backdrop, view),
         "marker": list(marker) if marker else None,
@@ -65,9 +65,10 @@ def latent_scatter(view: ModelView, style: ScatterStyle, marker, *, key: str, on
         "model_url": payloads.web_model_url(view),
         "snap_to_dots": snap_to_dots,
         "live": {"hover": style.live_hover, "image_px": px(style.preview_px), "group": group,
+                 "off_note": mounts.SERVER_DECODES,
                  "box": [list(r) for r in view.boxes.codes] if group else None},
     }
-    components.scatter(data=data, key=key, on_click_change=on_click, height=style.height)
+    mounts.scatter(data=data, key=key, on_click_change=on_click, height=style.height)
 
 
 def drawing_pad(view: ModelView, *, key: str, on_drawn, group: str, pen: int = 22, size: int = 280) -> None:
@@ -76,9 +77,10 @@ def drawing_pad(view: ModelView, *, key: str, on_drawn, group: str, pen: int = 2
     While drawing, the page prepares, encodes and decodes the drawing every frame and moves its
     code on the scatters of `group`.
     """
-    data = {"model_url": payloads.web_model_url(view), "dataset": view.dataset, "group": group,
+    data = {"kind": "pad", "model_url": payloads.web_model_url(view), "dataset": view.dataset, "group": group,
+            "off_note": mounts.SERVER_READS,
             "pen": pen, "size": px(size), "preview_px": px(84)}
-    components.pad(data=data, key=key, on_drawn_change=on_drawn)
+    mounts.pad(data=data, key=key, on_drawn_change=on_drawn)
 
 
 def drawn(key: str) -> np.ndarray | None:

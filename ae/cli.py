@@ -1,0 +1,65 @@
+"""The `latent-explorer` command (installed by the README's first command, from pyproject.toml):
+
+    latent-explorer publish CHECKPOINT... --out DIR [--data-dir DIR]
+
+also run as `python -m ae publish ...`.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def publish(args) -> int:
+    from tqdm import tqdm
+
+    from .checkpoint import CheckpointError
+    from .data import DATA_DIR_ENV
+    from .site import PublishError, publish_site
+
+    from .site import STEPS_PER_MODEL
+    bar = tqdm(total=STEPS_PER_MODEL * len(args.checkpoints) + 1, unit="step", file=sys.stderr,
+               bar_format="{l_bar}{bar:24}| {n_fmt}/{total_fmt} [{elapsed}]")
+
+    def progress(what: str) -> None:
+        bar.set_description_str(what[:48].ljust(48))
+        bar.update()
+
+    try:
+        site = publish_site(args.checkpoints, args.out, data_dir=args.data_dir or os.environ.get(DATA_DIR_ENV),
+                            progress=progress)
+    except (PublishError, CheckpointError, OSError) as e:
+        bar.close()
+        print(f"latent-explorer publish: {e}", file=sys.stderr)
+        return 2
+    bar.set_description_str("done".ljust(48))
+    bar.update(bar.total - bar.n)  # models sharing a dataset share one atlas: fewer steps than counted
+    bar.close()
+    print(site.summary())
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="latent-explorer", description="Latent Explorer's command line.")
+    sub = p.add_subparsers(dest="command", required=True)
+    pub = sub.add_parser("publish", help="write a static site (any web host, or opened from disk) for checkpoints",
+                         description="Write a self-contained folder exploring the given checkpoints in any browser: "
+                                     "hover and click decoding, shading, the replay, nearest real images, the drawing pad. "
+                                     "Serve it from any static web host, or open its index.html from disk.")
+    pub.add_argument("checkpoints", nargs="+", metavar="CHECKPOINT", help="checkpoint files (.pt) with a 2-D latent space "
+                                                                          "(larger ones are shown in their principal plane)")
+    pub.add_argument("--out", required=True, metavar="DIR", help="the folder to write (new, empty, or an earlier site)")
+    pub.add_argument("--data-dir", metavar="DIR", help="where the datasets are, for the nearest-image atlas "
+                                                       "(default: $AE_DATA_DIR, then the usual places)")
+    pub.set_defaults(run=publish)
+    return p
+
+
+def main(argv=None) -> int:
+    args = parser().parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

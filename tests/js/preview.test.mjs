@@ -1,0 +1,60 @@
+// The live preview's state and words (components/preview.js), without a browser.
+import test from "node:test";
+import assert from "node:assert/strict";
+import { PreviewState, driftLine, hoverTarget, idleText, IDLE_CLICK, IDLE_HOVER } from "../../components/preview.js";
+
+test("only the latest pointer position waits for the frame", () => {
+  const p = new PreviewState();
+  assert.equal(p.move([1, 1]), true);  // the first move asks for a frame
+  assert.equal(p.move([2, 2]), false);  // later ones replace the waiting position
+  assert.equal(p.move([3, 3]), false);
+  assert.deepEqual(p.take(), [3, 3]);
+  assert.equal(p.take(), null);
+  assert.equal(p.move([4, 4]), true);
+});
+
+test("leaving drops the waiting position and says whether it was hovering", () => {
+  const p = new PreviewState();
+  assert.equal(p.leave(), false);
+  p.move([1, 1]);
+  assert.equal(p.leave(), true);
+  assert.equal(p.take(), null);
+});
+
+test("a fixed point decoded by another model is decoded again; the same one by the same model is kept", () => {
+  const p = new PreviewState(), modelA = {}, modelB = {};
+  assert.equal(p.reconcile([1, 2], modelA), "fix");
+  p.fix({ z: [1, 2] }, "Clicked point", modelA);
+  assert.equal(p.reconcile([1, 2], modelA), "keep");
+  assert.equal(p.reconcile([1, 2], modelB), "fix");  // a switch of checkpoint with the same point
+  assert.equal(p.reconcile([3, 2], modelA), "fix");
+  assert.equal(p.reconcile(null, modelA), "clear");  // the server's marker went away
+  p.fix({ z: [5, 5] }, "Clicked point", modelA, true);  // a click in the page, before the server knows
+  assert.equal(p.reconcile(null, modelA), "keep");
+  assert.equal(p.reconcile(null, modelB), "clear");
+});
+
+test("a linked hover is current until a newer one starts or it ends", () => {
+  const p = new PreviewState();
+  const first = p.startLinked();
+  assert.ok(p.isCurrentLinked(first));
+  const second = p.startLinked();
+  assert.ok(!p.isCurrentLinked(first) && p.isCurrentLinked(second));
+  p.endLinked();
+  assert.ok(!p.isCurrentLinked(second) && !p.isCurrentLinked(0));
+});
+
+test("the words of the preview", () => {
+  assert.equal(idleText(true), IDLE_HOVER);
+  assert.equal(idleText(false), IDLE_CLICK);
+  assert.equal(driftLine(null), "");
+  assert.equal(driftLine({ drift: 2.345, level: "high" }),
+               "round-trip drift 2.35: more than 99% of real images (arrow: where its image is sent back)");
+});
+
+test("on an interpolation path the pointer decodes its nearest point of the line", () => {
+  assert.deepEqual(hoverTarget(null, [1, 2], [1, 1]), { z: [1, 2], label: "Under the cursor" });
+  const t = hoverTarget([[0, 0], [5, 5], [10, 0]], [5, 3], [1, 1]);  // only the ends count
+  assert.deepEqual(t.z, [5, 0]);
+  assert.equal(t.label, "On the line at t = 0.50");
+});
