@@ -38,6 +38,7 @@ class Site {
     this.pad = null;
     this.replayShown = null;
     this.atlases = new Map();
+    this.plotly = plotlyLoaded();
     this.onHash = () => this.open(parseHash(location.hash, this.names), true);
     this.onData = (event) => { const d = event.detail; if (d && typeof d.name === "string") this.arrived.set(d.name, d); };
     this.arrived = new Map();
@@ -62,14 +63,8 @@ class Site {
         script.onload = () => {
           const data = this.arrived.get(name);
           const problem = payloadProblem(data);
-          if (problem) { reject(new Error(`${entry.file} is damaged: ${problem}`)); return; }
-          try {
-            new lib.WebModel(fromBase64(data.model));  // a damaged weight file fails here, once
-          } catch (err) {
-            reject(new Error(`${entry.file} is damaged: its weights cannot be read (${err.message})`));
-            return;
-          }
-          resolve(data);
+          if (problem) reject(new Error(`${entry.file} is damaged: ${problem}`));
+          else resolve(data);
         };
         script.onerror = () => reject(new Error(`${entry.file} is missing or cannot be read`));
         document.head.appendChild(script);
@@ -140,7 +135,12 @@ class Site {
       "Publish the autoencoder and the VAE of one dataset together to compare them here";
     ui.shadeNote.textContent = SHADE_NOTES[view.shade] || "";
     this.say(view.problems || []);
-    return this.payload(view.model).then((payload) => {
+    const opening = Promise.all([this.payload(view.model), this.plotly,
+      this.models.load(view.model).catch((err) => {
+        const entry = this.entry(view.model);
+        throw new Error(`${entry.file} is damaged: its weights cannot be read (${err.message})`);
+      })]);
+    return opening.then(([payload]) => {
       if (this.view.model !== view.model) return;
       if (view.z) {
         const problem = pointProblem(view.z, payload.boxes.accepted);
@@ -197,7 +197,7 @@ class Site {
         else {
           const holder = el("div", { class: "lx-site-plot", "data-model": payload.name });
           this.ui.plots.appendChild(holder);
-          const host = { plotly: () => Promise.resolve(window.Plotly), json: (ref) => this.json(ref), models: this.models,
+          const host = { plotly: () => this.plotly, json: (ref) => this.json(ref), models: this.models,
                          bus: this.bus, views: this.views, onClick: (click) => this.clicked(payload.name, click) };
           this.scatters[i] = { instance: mountScatter(holder, data, host), holder };
         }
@@ -215,8 +215,13 @@ class Site {
     const z = [click.z1, click.z2];
     this.view = { ...this.view, z, problems: [] };
     this.dot = Number.isInteger(click.index) ? click.index : null;
-    this.writeHash();
-    this.render();
+    // The preview painted the click's image already; the panel, the link and the rest follow after
+    // that frame is on screen, not before it.
+    requestAnimationFrame(() => setTimeout(() => {
+      if (this.view.z !== z) return;
+      this.writeHash();
+      this.render();
+    }, 0));
   }
 
   // ---------------------------------------------------------------- the point panel
@@ -300,7 +305,8 @@ class Site {
     const frames = payload.replay, box = this.ui.replay;
     if (this.replayShown === payload.name) return;
     this.replayShown = payload.name;
-    window.Plotly.purge(box);
+    const Plotly = window.Plotly;
+    Plotly.purge(box);
     if (!frames) {
       box.hidden = true;
       this.ui.replayNote.textContent = "This model was trained before snapshots were stored, so there is no replay of how its space formed.";
@@ -333,8 +339,8 @@ class Site {
       const r = ranges(k);
       return { name: String(k), data: traces(k), layout: { title: { text: frames.titles[k] }, xaxis: { range: r["xaxis.range"] }, yaxis: { range: r["yaxis.range"] } } };
     });
-    window.Plotly.newPlot(box, traces(last), layout, { displaylogo: false, responsive: true })
-      .then(() => window.Plotly.addFrames(box, plotFrames));
+    Plotly.newPlot(box, traces(last), layout, { displaylogo: false, responsive: true })
+      .then(() => Plotly.addFrames(box, plotFrames));
   }
 
   showPad(payload) {
@@ -353,6 +359,17 @@ class Site {
   }
 }
 
+// plotly.js, from the script element after this bundle's (index.html): this bundle runs first, so the
+// model's file is already on its way while the browser compiles plotly.js.
+function plotlyLoaded() {
+  return new Promise((resolve, reject) => {
+    const settle = () => (window.Plotly ? resolve(window.Plotly)
+                                        : reject(new Error("plotly.min.js is missing from this site's folder")));
+    if (window.Plotly || document.readyState !== "loading") settle();
+    else document.addEventListener("DOMContentLoaded", settle, { once: true });  // after every script of the page ran
+  });
+}
+
 // The page's one Site, started from the catalogue that ae/site.py put in index.html.
 export function startSite(root) {
   const source = document.getElementById("lx-catalogue");
@@ -361,10 +378,6 @@ export function startSite(root) {
     catalogue = JSON.parse(source.textContent);
   } catch (err) {
     root.querySelector("#lx-message").textContent = "This site's list of models is damaged; publish it again.";
-    return null;
-  }
-  if (!window.Plotly) {
-    root.querySelector("#lx-message").textContent = "plotly.min.js is missing from this site's folder; publish it again.";
     return null;
   }
   if (!catalogue.models.length) {

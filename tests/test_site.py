@@ -17,7 +17,7 @@ import pytest
 
 import ae
 from ae.quality import RoundTrip, describe_drift, where_sent
-from ae.site import MODEL_BUDGET
+from ae.site import MODEL_BUDGET, read_model_script
 from app_harness import plot_area, to_pixels
 from conftest import ROOT
 
@@ -80,8 +80,7 @@ def wait_ready(page, n=1):
 
 
 def model_bytes(folder: Path, name: str) -> tuple[bytes, dict]:
-    text = (folder / "models" / f"{name}.js").read_text()
-    payload = json.loads(text[text.index("detail: ") + len("detail: "):text.rindex(" }));")])
+    payload = read_model_script((folder / "models" / f"{name}.js").read_text())
     return base64.b64decode(payload["model"]), payload
 
 
