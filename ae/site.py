@@ -22,7 +22,6 @@ import json
 import re
 import shutil
 from dataclasses import dataclass, field
-from importlib.util import find_spec
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +31,7 @@ COMPONENTS = ROOT / "components"
 MODEL_BUDGET = 6_000_000  # bytes per published model, its share of the atlas included
 ATLAS_BUDGET = 3_000_000  # bytes for one dataset's atlas of real images
 ATLAS_COLUMNS = 100
+PLOTLY_BUNDLE = "plotly-gl2d-3.7.0.min.js"
 MODEL_EVENT = "latent-explorer-model"
 STEPS_PER_MODEL = 8  # progress calls per model (loading, six measurements and exports, the atlas)  # the event a model's script dispatches with its data
 
@@ -89,11 +89,9 @@ def site_name(path: Path) -> str:
 
 
 def plotly_source() -> Path:
-    """plotly.min.js as the installed plotly package ships it (found without importing plotly)."""
-    spec = find_spec("plotly")
-    if spec is None or not spec.submodule_search_locations:
-        raise PublishError("the plotly package is not installed; the site needs its plotly.min.js")
-    return Path(next(iter(spec.submodule_search_locations))) / "package_data" / "plotly.min.js"
+    """The plotly.js the site loads: plotly.js's gl2d bundle, vendored in components/vendor (its
+    README says why not the full bundle of the plotly package)."""
+    return COMPONENTS / "vendor" / PLOTLY_BUNDLE
 
 
 def atlas_png(images: np.ndarray, budget: int = ATLAS_BUDGET) -> tuple[bytes, int]:

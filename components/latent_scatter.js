@@ -15,6 +15,7 @@
 import { insidePlot, plotInset, samePoint, toClient, toData, toRelative, fromRelative } from "./geometry.js";
 import { decodeNow, runLatest } from "./live_model.js";
 import { PreviewState, driftLine, hoverTarget, idleText, pointLine } from "./preview.js";
+import { backdropImage, scaleGradient, scaleTicks } from "./shading.js";
 
 // ------------------------------------------------------------------ plotly.js internals, in one place
 
@@ -43,20 +44,6 @@ export function classTraces(points, style) {
     t.x.push(points.x[i]); t.y.push(points.y[i]); t.customdata.push(points.index[i]);
   }
   return traces;
-}
-
-// A map shading the plane under the data (gaps, round-trip drift or decoder sensitivity), each with
-// its own colour scale, measured by the library.
-export function backdropTrace(map) {
-  return {
-    type: "heatmap", x: map.x, y: map.y, z: map.z, zmin: 0, zmax: map.zmax, hoverinfo: "skip", zsmooth: "best",
-    colorscale: map.colorscale, name: map.title,
-    // A horizontal colour bar along the figure's bottom edge: beside the plot it would sit on top of
-    // the legend whenever the plot is short (two scatters side by side).
-    showscale: true,
-    colorbar: { orientation: "h", yref: "container", y: 0.01, yanchor: "bottom", x: 0.5, xanchor: "center",
-                len: 0.5, thickness: 8, title: { text: map.title, side: "right" } },
-  };
 }
 
 function pathTrace(path) {
@@ -111,6 +98,11 @@ export function mountScatter(element, data, host) {
   const star = child(gd, "div", "lx-yours");
   star.textContent = "\u2605";
   const arrows = svgChild(gd, "lx-arrows", ARROW_SVG);
+  // The shading's colour scale, along the figure's bottom edge (the map itself is an image under the data).
+  const scale = child(gd, "div", "lx-scale",
+    '<span class="lx-scale-title"></span><span class="lx-scale-bar"></span><span class="lx-scale-ticks"></span>');
+  scale.style.display = "none";
+  const images = new WeakMap();  // map -> its layout image, drawn once
   const trail = svgChild(gd, "lx-trail",
     '<polyline fill="none" stroke="#111" stroke-opacity="0.35" stroke-width="2" stroke-linejoin="round"/>');
   for (const el of [marker, hoverRing, star]) el.style.display = "none";
@@ -415,6 +407,20 @@ export function mountScatter(element, data, host) {
 
   // ---------------------------------------------------------------- drawing the figure
 
+  function showScale(map) {
+    scale.style.display = map ? "" : "none";
+    if (!map) return;
+    scale.querySelector(".lx-scale-title").textContent = map.title;
+    scale.querySelector(".lx-scale-bar").style.background = scaleGradient(map.colorscale);
+    const ticks = scale.querySelector(".lx-scale-ticks");
+    ticks.replaceChildren(...scaleTicks(map.zmax).map((v) => {
+      const tick = document.createElement("span");
+      tick.textContent = String(v);
+      tick.style.left = `${(100 * v) / map.zmax}%`;
+      return tick;
+    }));
+  }
+
   function bindPlot() {
     if (s.bound) return;
     s.bound = true;
@@ -441,9 +447,9 @@ export function mountScatter(element, data, host) {
         if (s.destroyed || s.drawKey !== drawKey) return;
         s.plotly = Plotly;
         // Data first, then everything drawn on top of it: the shaded map stays underneath as a backdrop.
-        const traces = [];
-        if (map) traces.push(backdropTrace(map));
-        traces.push(...classTraces(points, d));
+        const traces = classTraces(points, d);
+        if (map && !images.has(map)) images.set(map, backdropImage(map));
+        showScale(map);
         if (d.path) traces.push(pathTrace(d.path));
         const view = host.views.get(viewKey());
         const layout = {
@@ -454,6 +460,7 @@ export function mountScatter(element, data, host) {
           yaxis: { title: { text: "z2" }, range: view ? view.y : d.y_range, zeroline: false, scaleanchor: "x", scaleratio: 1 },
           legend: { title: { text: points.class_word }, itemsizing: "constant", y: 0.9 },
           plot_bgcolor: "#fafafa",
+          images: map ? [images.get(map)] : [],
         };
         return Plotly.react(gd, traces, layout, { responsive: true, displaylogo: false, scrollZoom: true });
       })

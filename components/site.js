@@ -102,7 +102,8 @@ class Site {
     const ui = { model: q("#lx-model"), compare: q("#lx-compare"), shade: q("#lx-shade"), hover: q("#lx-hover"),
                  large: q("#lx-large"), plots: q("#lx-plots"), point: q("#lx-point"), message: q("#lx-message"),
                  shadeNote: q("#lx-shade-note"), replay: q("#lx-replay"), replayNote: q("#lx-replay-note"),
-                 pad: q("#lx-pad"), padNote: q("#lx-pad-note"), live: q("#lx-announce") };
+                 pad: q("#lx-pad"), padNote: q("#lx-pad-note"), live: q("#lx-announce"),
+                 replaySection: q("#lx-replay-section") };
     for (const m of this.catalogue.models) ui.model.appendChild(el("option", { value: m.name }, m.title));
     for (const s of SHADES) ui.shade.appendChild(el("option", { value: s }, SHADE_LABELS[s]));
     ui.model.addEventListener("change", () => this.open({ ...this.view, model: ui.model.value, z: null, problems: [] }));
@@ -110,6 +111,10 @@ class Site {
     ui.shade.addEventListener("change", () => this.open({ ...this.view, shade: ui.shade.value, problems: [] }));
     ui.hover.addEventListener("change", () => this.render());
     ui.large.addEventListener("change", () => this.render());
+    // The replay (16 frames of 3,000 points) is built when its section is opened, not before the first chart.
+    ui.replaySection.addEventListener("toggle", () => {
+      if (ui.replaySection.open) this.payload(this.view.model).then((p) => this.showReplay(p), () => {});
+    });
     return ui;
   }
 
@@ -148,7 +153,7 @@ class Site {
       }
       this.writeHash();
       this.render();
-      this.showReplay(payload);
+      if (this.ui.replaySection.open) this.showReplay(payload);
     }, (err) => {
       if (this.view.model !== view.model) return;
       this.clearPlots();

@@ -26,8 +26,10 @@ def test_no_javascript_lives_outside_components():
     skip = {".venv", "node_modules", "static", ".git", ".pytest_cache"}
     stray = [p.relative_to(ROOT) for p in ROOT.rglob("*") if p.suffix in {".js", ".mjs"} and p.is_file()
              and not (set(p.relative_to(ROOT).parts) & skip)
-             and p.parent != ROOT / "components" and p.parent != ROOT / "tests" / "js"]
+             and p.parent not in (ROOT / "components", ROOT / "components" / "vendor", ROOT / "tests" / "js")]
     assert stray == []
+    vendored = sorted(p.name for p in (ROOT / "components" / "vendor").glob("*.js"))
+    assert vendored == ["plotly-gl2d-3.7.0.min.js"]  # plotly.js's own bundle, unchanged (below)
     tests_js = [p for p in (ROOT / "tests" / "js").glob("*") if p.is_file()]
     assert all(p.name.endswith(".test.mjs") for p in tests_js), tests_js  # tests only, importing components/
 
@@ -65,3 +67,12 @@ def test_two_modules_exporting_one_name_are_refused(tmp_path, monkeypatch):
     (tmp_path / "c.js").write_text('import { g } from "./missing.js";\n')
     with pytest.raises(components.BundleError, match="missing.js, which does not exist"):
         components.bundle("c", "module")
+
+
+def test_the_vendored_plotly_bundle_is_plotly_js_unchanged():
+    import hashlib
+    from ae.site import plotly_source
+    data = plotly_source().read_bytes()
+    # sha256 of plotly.js-gl2d-dist-min@3.7.0's plotly-gl2d.min.js, as npm serves it.
+    assert hashlib.sha256(data).hexdigest() == "d396c0d59e2844a167dc4aca8469fe1653060cb105f4d7cbd47b3c7788b1e750"
+    assert data.startswith(b"/**\n* plotly.js (gl2d - minified) v3.7.0")

@@ -110,9 +110,9 @@ RUN_PUBLISHED = """([b64, points]) => {
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_the_published_model_decodes_and_describes_200_points_as_the_library_does(site, page, name):
+def test_the_published_model_decodes_and_describes_200_points_as_the_library_does(site, base, page, name):
     folder, _ = site
-    open_site(page, folder.as_uri() + "/", f"#model={name}")
+    open_site(page, base, f"#model={name}")
     data, payload = model_bytes(folder, name)
     ckpt = ae.load_checkpoint(ROOT / "checkpoints" / f"{name}.pt")
     lo, hi = ckpt.test_codes.min(0), ckpt.test_codes.max(0)
@@ -343,3 +343,22 @@ def test_the_explorer_offers_the_site_of_the_current_datasets_models(mnist_path,
     assert not at.exception
     labels = [b.proto.label for b in at.get("download_button")]
     assert any(label.startswith("Download latent-explorer-site.zip (") for label in labels), labels
+
+
+def test_without_the_dataset_the_nearest_images_are_left_out_and_the_page_says_why(tmp_path, page, monkeypatch):
+    from ae import data
+    from ae.site import publish_site
+    monkeypatch.delenv("AE_DATA_DIR", raising=False)
+    monkeypatch.setattr(data, "DEFAULT_CACHE", tmp_path / "no-cache")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    site = publish_site([ROOT / "checkpoints" / "mnist_ae_z2.pt"], tmp_path / "site", data_dir=empty)
+    assert not list((tmp_path / "site" / "models").glob("*.png"))
+    assert any("test images were not on the machine" in n for n in site.models[0].notes)
+    assert "test images were not on the machine" in site.summary()
+    open_site(page, (tmp_path / "site").as_uri() + "/", "#model=mnist_ae_z2&z=1,2")
+    wait_ready(page)
+    page.wait_for_selector(".lx-site-point .lx-site-note")
+    note = page.inner_text(".lx-site-point .lx-site-note")
+    assert note.startswith("The mnist test images were not on the machine that published this site")
+    assert page.query_selector(".lx-site-nearest") is None
