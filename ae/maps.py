@@ -12,6 +12,22 @@ import numpy as np
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
            "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
 
+# The ways to shade the plane: name -> (its label in a picker, what is said under the plot when it is
+# on). The app's sidebar (ui.backdrops) and the static site's page (its catalogue) both show these.
+SHADINGS = {
+    "none": ("nothing", ""),
+    "gaps": ("gaps", "Shaded: the gap measure, the distance to the nearest training code in usual spacings; "
+                     "orange beyond the edge threshold, red far out."),
+    "drift": ("round-trip drift", "Shaded: round-trip drift, how far the encoder sends each point's decoding "
+                                  "back; purple where it comes back farther than 99% of real images' codes do. "
+                                  "This is where the decoded image does not mean its place: the third limit."),
+    "sensitivity": ("decoder sensitivity", "Shaded: how fast the decoded image changes as the point moves "
+                                           "(pixels per latent unit). Bright along the seams where one class turns "
+                                           "into another; dark far out, where the decoder saturates and every "
+                                           "point draws the same thing. A picture of the decoder, not a quality "
+                                           "score: it is low in most gaps."),
+}
+
 TRAIN_SAMPLE = 10_000  # training codes a scatter plots (a fixed sample) when asked for the training set
 
 

@@ -263,7 +263,9 @@ def write_page(folder: Path, catalogue: list[dict]) -> dict[str, int]:
     }
     template = (COMPONENTS / "site.html").read_text()
     # In a JSON script element: `<` escaped so no text in it can close the element.
-    data = json.dumps({"models": catalogue, "modelEvent": MODEL_EVENT}).replace("<", "\\u003c")
+    from .maps import SHADINGS
+    shadings = {name: {"label": label, "note": note} for name, (label, note) in SHADINGS.items()}
+    data = json.dumps({"models": catalogue, "modelEvent": MODEL_EVENT, "shadings": shadings}).replace("<", "\\u003c")
     files["index.html"] = template.replace("{{catalogue}}", data).replace("{{title}}", html.escape("Latent Explorer"))
     sizes = {}
     for name, text in files.items():

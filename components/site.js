@@ -4,20 +4,14 @@
 // dispatches it as an event, which works on file:// where fetch() does not.
 //
 // All state is on the one `Site` created at DOMContentLoaded; nothing is put on `window`.
-import { mountPad } from "./draw_pad.js";
+import { mountPad, paintGrid } from "./draw_pad.js";
 import { rangesWith } from "./geometry.js";
 import { GroupBus, ModelCache, decodeNow, lib } from "./live_model.js";
 import { mountScatter } from "./latent_scatter.js";
-import { SHADES, SHADE_LABELS, boundingBox, formatHash, fromBase64, nearestCodes, parseHash, partnerOf,
+import { SHADES, boundingBox, formatHash, fromBase64, nearestCodes, parseHash, partnerOf,
          payloadProblem, pointProblem } from "./site_state.js";
 
 const GROUP = "site";
-const SHADE_NOTES = {
-  gaps: "Shaded: the gap measure, the distance to the nearest training code in usual spacings; orange beyond the edge threshold, red far out.",
-  drift: "Shaded: round-trip drift, how far the encoder sends each point's decoding back; purple where it comes back farther than 99% of real images' codes do. This is where the decoded image does not mean its place.",
-  sensitivity: "Shaded: how fast the decoded image changes as the point moves. Bright along the seams where one class turns into another; dark far out, where every point draws the same thing.",
-};
-
 function el(tag, attrs = {}, text = "") {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
@@ -105,7 +99,8 @@ class Site {
                  pad: q("#lx-pad"), padNote: q("#lx-pad-note"), live: q("#lx-announce"),
                  replaySection: q("#lx-replay-section") };
     for (const m of this.catalogue.models) ui.model.appendChild(el("option", { value: m.name }, m.title));
-    for (const s of SHADES) ui.shade.appendChild(el("option", { value: s }, SHADE_LABELS[s]));
+    // The words of each shading come from the library (ae.maps.SHADINGS), through the catalogue.
+    for (const s of SHADES) ui.shade.appendChild(el("option", { value: s }, this.catalogue.shadings[s].label));
     ui.model.addEventListener("change", () => this.open({ ...this.view, model: ui.model.value, z: null, problems: [] }));
     ui.compare.addEventListener("change", () => this.open({ ...this.view, compare: ui.compare.checked, problems: [] }));
     ui.shade.addEventListener("change", () => this.open({ ...this.view, shade: ui.shade.value, problems: [] }));
@@ -138,7 +133,7 @@ class Site {
     ui.compare.checked = !!partner && view.compare;
     ui.compare.parentElement.title = partner ? `Show ${partner.title} beside it, linked` :
       "Publish the autoencoder and the VAE of one dataset together to compare them here";
-    ui.shadeNote.textContent = SHADE_NOTES[view.shade] || "";
+    ui.shadeNote.textContent = this.catalogue.shadings[view.shade].note;
     this.say(view.problems || []);
     const opening = Promise.all([this.payload(view.model), this.plotly,
       this.models.load(view.model).catch((err) => {
@@ -248,13 +243,7 @@ class Site {
         (place ? `, gap measure ${place.gap.toFixed(1)} times the usual spacing` : "");
       this.ui.live.textContent = place ? `${words}. ${place.sentence}` : words;
       const canvas = el("canvas", { width: 28, height: 28, class: "lx-site-decoded" });
-      const ctx = canvas.getContext("2d"), img = ctx.createImageData(28, 28);
-      for (let i = 0; i < 784; i++) {
-        const v = Math.round(Math.min(1, Math.max(0, result.image[i])) * 255);
-        img.data[4 * i] = img.data[4 * i + 1] = img.data[4 * i + 2] = v;
-        img.data[4 * i + 3] = 255;
-      }
-      ctx.putImageData(img, 0, 0);
+      paintGrid(canvas, result.image);
       const link = el("a", { download: `decoded_z1_${z[0].toFixed(3)}_z2_${z[1].toFixed(3)}.png`, class: "lx-site-download",
                              href: canvas.toDataURL("image/png") }, "Download the decoding as PNG");
       panel.appendChild(link);

@@ -2,8 +2,8 @@
 // reopens a view, the check of a model's published data, and the nearest real images of a point.
 // Unit-tested with `node --test`; site.js uses them.
 
+// The shadings a link may name: ae.maps.SHADINGS' keys (tests/test_js.py checks the two agree).
 export const SHADES = ["none", "gaps", "drift", "sensitivity"];
-export const SHADE_LABELS = { none: "nothing", gaps: "gaps", drift: "round-trip drift", sensitivity: "decoder sensitivity" };
 const MAX_SHOWN = 60;  // characters of a link's text quoted back in a message
 
 // Text from a link, quoted in a message: cut short, control characters dropped. Shown with

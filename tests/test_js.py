@@ -1,5 +1,6 @@
 """The JavaScript's own unit tests (tests/js, Node's test runner, no browser) and the one code base:
 the app and the static site run the same source files, assembled by `components.bundle`."""
+import json
 import re
 import shutil
 import subprocess
@@ -35,15 +36,13 @@ def test_no_javascript_lives_outside_components():
 
 
 def test_the_app_and_the_site_run_one_bundle_of_the_same_files():
-    from ae.site import write_page
     from ui import mounts
-    app = components.bundle("streamlit", "module")
+    app, site = components.bundle("streamlit", "module"), components.bundle("site", "classic")
     assert mounts._JS == app
-    for name in ("geometry", "preview", "live_model", "web_model", "latent_scatter", "draw_pad", "prepare"):
+    for name in ("geometry", "preview", "shading", "live_model", "web_model", "latent_scatter", "draw_pad", "prepare"):
         source = (components.HERE / f"{name}.js").read_text()
         body = source.split("\n", 12)[-1][:400]  # a stretch of each module's code, past its imports
         assert f"// ---- components/{name}.js" in app, name
-        site = components.bundle("site", "classic")
         assert f"// ---- components/{name}.js" in site, name
         for bundle in (app, site):
             assert bundle.count(f"// ---- components/{name}.js") == 1, name
@@ -76,3 +75,9 @@ def test_the_vendored_plotly_bundle_is_plotly_js_unchanged():
     # sha256 of plotly.js-gl2d-dist-min@3.7.0's plotly-gl2d.min.js, as npm serves it.
     assert hashlib.sha256(data).hexdigest() == "d396c0d59e2844a167dc4aca8469fe1653060cb105f4d7cbd47b3c7788b1e750"
     assert data.startswith(b"/**\n* plotly.js (gl2d - minified) v3.7.0")
+
+
+def test_the_links_shadings_are_the_librarys():
+    from ae.maps import SHADINGS
+    source = (components.HERE / "site_state.js").read_text()
+    assert json.loads(re.search(r"export const SHADES = (\[[^\]]*\]);", source)[1]) == list(SHADINGS)

@@ -14,20 +14,9 @@ from ae import maps
 from ui.payloads import publish, published
 from ui.view import ModelView, spinning
 
-# name -> (label in the picker, what it shows, said under the plot when it is on)
-BACKDROPS = {
-    "none": ("nothing", ""),
-    "gaps": ("gaps", "Shaded: the gap measure, the distance to the nearest training code in usual spacings; "
-                     "orange beyond the edge threshold, red far out."),
-    "drift": ("round-trip drift", "Shaded: round-trip drift, how far the encoder sends each point's decoding "
-                                  "back; purple where it comes back farther than 99% of real images' codes do. "
-                                  "This is where the decoded image does not mean its place: the third limit."),
-    "sensitivity": ("decoder sensitivity", "Shaded: how fast the decoded image changes as the point moves "
-                                           "(pixels per latent unit). Bright along the seams where one class turns "
-                                           "into another; dark far out, where the decoder saturates and every "
-                                           "point draws the same thing. A picture of the decoder, not a quality "
-                                           "score: it is low in most gaps."),
-}
+# name -> (label in the picker, what it says under the plot when it is on): defined in ae.maps,
+# which the static site's page gets them from too.
+BACKDROPS = maps.SHADINGS
 
 
 def choose_backdrop(prefix: str) -> str:
