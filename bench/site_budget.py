@@ -34,8 +34,11 @@ FIRST_CHART_JS = """new MutationObserver((_, observer) => {
 }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-ready'] });"""
 
 # One pointer event (a click's pointerdown through plotly, or a move) -> the frame after the preview
-# painted its image: `source` is the preview's title for that kind of event.
-LATENCY_JS = """([kind, x, y]) => new Promise((resolve) => {
+# painted its image: `source` is the preview's title for that kind of event. Each event starts after a
+# random part of a frame (`phase` ms), as a real mouse press does: events sent at a fixed interval keep
+# one phase against the display's frames, and the wait for the next frame (0-16.7 ms) would then be the
+# same for all of them, large or small by chance.
+LATENCY_JS = """([kind, x, y, phase]) => new Promise((ready) => setTimeout(ready, phase)).then(() => new Promise((resolve) => {
     const gd = document.querySelector('.lx-plot');
     const source = kind === 'click' ? 'Clicked point' : 'Under the cursor';
     const t0 = performance.now();
@@ -52,7 +55,7 @@ LATENCY_JS = """([kind, x, y]) => new Promise((resolve) => {
         gd.emit('plotly_click', { points: [], event: { clientX: x, clientY: y },
                                   xvals: [gd._fullLayout.xaxis.p2d(x - box.left)], yvals: [gd._fullLayout.yaxis.p2d(y - box.top)] });
     }
-})"""
+}))"""
 
 
 class Quiet(SimpleHTTPRequestHandler):
@@ -115,10 +118,10 @@ def main() -> None:
             for kind, n in (("click", args.clicks), ("hover", args.hovers)):
                 for i, (fx, fy) in enumerate(rng.uniform(0.1, 0.9, size=(n + 3, 2))):
                     x, y = area["left"] + fx * area["width"], area["top"] + fy * area["height"]
-                    ms = page.evaluate(LATENCY_JS, [kind, x, y])
+                    ms = page.evaluate(LATENCY_JS, [kind, x, y, float(rng.uniform(0, 1000 / 60))])
                     if i >= 3:  # warm-up
                         times[kind].append(ms)
-                    page.wait_for_timeout(120)
+                    page.wait_for_timeout(100)
             browser.close()
         server.shutdown()
     print(f"  first chart, cold cache, local static server: median {np.median(firsts):.2f} s "
