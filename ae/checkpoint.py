@@ -71,6 +71,9 @@ class Checkpoint:
     # codes' principal plane: the plane, and the full checkpoint (for reconstructions).
     plane: object | None = None
     full: "Checkpoint | None" = None
+    # Where an imported model came from: {"file": its name, "sha256": ..., "format": ...}; None for
+    # models trained here.
+    source: dict | None = None
 
     @property
     def epochs(self) -> int:
@@ -78,7 +81,10 @@ class Checkpoint:
 
     @property
     def test_mse(self) -> float | None:
-        return self.history[-1]["test_loss"] if self.history else None
+        if self.history:
+            return self.history[-1]["test_loss"]
+        # An imported model has no training history, only its measured test errors.
+        return float(self.test_errors.astype(np.float64).mean()) if self.test_errors is not None else None
 
     def __repr__(self) -> str:
         # One line: the dataclass default would print every weight and the optimizer's state.
@@ -92,7 +98,7 @@ class Checkpoint:
 def save_checkpoint(path: str | Path, *, model: Autoencoder, dataset: str, history: list[dict],
                     train_codes, train_labels, test_codes, test_labels,
                     train_args: dict | None = None, train_state: dict | None = None, test_errors=None,
-                    model_type: str = "ae", snapshots=None) -> Path:
+                    model_type: str = "ae", snapshots=None, source: dict | None = None) -> Path:
     """Write a checkpoint atomically: a temporary file in the same folder, then a rename.
 
     A process killed at any moment leaves either the old file or the new one, never half of one.
@@ -114,6 +120,7 @@ def save_checkpoint(path: str | Path, *, model: Autoencoder, dataset: str, histo
         "train_state": train_state,
         # float16 halves the file; a replay frame needs no more than about 3 significant digits.
         "snapshots": None if snapshots is None else torch.as_tensor(np.asarray(snapshots, dtype=np.float16)),
+        "source": None if source is None else {str(k): str(v) for k, v in source.items()},
     }
     return write_atomically(path, payload)
 
@@ -196,4 +203,4 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
                       history=list(raw.get("history", [])), path=path,
                       model_type="vae" if config.variational else "ae",  # the config is the one source
                       train_args=dict(raw.get("train_args") or {}), train_state=raw.get("train_state"),
-                      **codes)
+                      source=dict(raw["source"]) if isinstance(raw.get("source"), dict) else None, **codes)

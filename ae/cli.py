@@ -1,8 +1,9 @@
 """The `latent-explorer` command (installed by the README's first command, from pyproject.toml):
 
     latent-explorer publish CHECKPOINT... --out DIR [--data-dir DIR]
+    latent-explorer import FILE [--dataset mnist] [--kind keras] [--out PATH] [--data-dir DIR]
 
-also run as `python -m ae publish ...`.
+also run as `python -m ae publish ...`, `python -m ae import ...`.
 """
 from __future__ import annotations
 
@@ -40,6 +41,33 @@ def publish(args) -> int:
     return 0
 
 
+def import_file(args) -> int:
+    from tqdm import tqdm
+
+    from .checkpoint import CheckpointError
+    from .data import DATA_DIR_ENV
+    from .importer import ImportProblem, import_model
+
+    bar = tqdm(total=100, unit="%", file=sys.stderr, bar_format="{l_bar}{bar:24}| [{elapsed}]")
+
+    def progress(what: str, fraction: float) -> None:
+        bar.set_description_str(what[:40].ljust(40))
+        bar.update(round(100 * fraction) - bar.n)
+
+    try:
+        done = import_model(args.file, dataset=args.dataset, kind=args.kind, out=args.out,
+                            data_dir=args.data_dir or os.environ.get(DATA_DIR_ENV), progress=progress)
+    except (ImportProblem, CheckpointError, OSError) as e:
+        bar.close()
+        print(f"latent-explorer import: {e}", file=sys.stderr)
+        return 2
+    bar.close()
+    print(done.summary())
+    print("Open it in the app (it is listed with the models of its dataset), or publish it: "
+          f"latent-explorer publish {done.path} --out site")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="latent-explorer", description="Latent Explorer's command line.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -53,6 +81,19 @@ def parser() -> argparse.ArgumentParser:
     pub.add_argument("--data-dir", metavar="DIR", help="where the datasets are, for the nearest-image atlas "
                                                        "(default: $AE_DATA_DIR, then the usual places)")
     pub.set_defaults(run=publish)
+    from .data import DATASETS
+    from .importer import KINDS
+
+    imp = sub.add_parser("import", help="open a model made elsewhere (the book's Keras models) as a checkpoint",
+                         description="Read a model file (the book's Keras autoencoder or VAE: .h5 from save_weights, "
+                                     ".weights.h5 or .keras), encode the dataset with it and write a checkpoint "
+                                     "that every page of the app opens. Nothing in the file is run.")
+    imp.add_argument("file", metavar="FILE", help="the model file")
+    imp.add_argument("--dataset", default="mnist", choices=sorted(DATASETS), help="the images it was trained on (default mnist)")
+    imp.add_argument("--kind", choices=KINDS, help="the kind of file (default: found from its bytes)")
+    imp.add_argument("--out", metavar="PATH", help="the checkpoint to write (default: a new name in trained/)")
+    imp.add_argument("--data-dir", metavar="DIR", help="where the datasets are (default: $AE_DATA_DIR, then the usual places)")
+    imp.set_defaults(run=import_file)
     return p
 
 

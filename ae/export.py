@@ -12,6 +12,10 @@ File layout (all little-endian)::
 `header["tensors"]` maps each name to its dtype, shape and byte offset into the data; `encoder` and
 `decoder` list the layers in order. Weights keep torch's own layouts (Linear [out, in], Conv2d
 [out, in, k, k], ConvTranspose2d [in, out, k, k]); a feature map is (channels, height, width).
+A convolution's `padding` is its padding at the top and left (for a transposed one: how much of the
+full result is cropped there) and `output_size` its output's side, which together cover both padding
+conventions (ae.model.PADDINGS). A batch-norm after an activation cannot fold into the weights before
+it: it stays as the layer's `post` scale and shift per channel, applied after the activation.
 `run_layers` is the Python reading of the same file, the oracle for the JavaScript forward pass.
 """
 from __future__ import annotations
@@ -24,7 +28,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .model import Autoencoder
+from .model import Autoencoder, KerasConv2d, KerasConvTranspose2d
 
 MAGIC = b"LXWM"
 FORMAT_NAME = "latent-explorer-web-model"
@@ -43,8 +47,22 @@ def _fold_batch_norm(weight: torch.Tensor, bias: torch.Tensor, bn: nn.BatchNorm2
     return weight * scale.view(shape), (bias - bn.running_mean) * scale + bn.bias
 
 
-def _sequence_layers(modules, prefix: str, tensors: dict) -> list[dict]:
-    """The layers of an nn.Sequential-like list of modules, in order, with their tensors in `tensors`."""
+def _conv_geometry(module: nn.Module, size: int) -> dict:
+    """stride, kernel, padding (top/left) and output_size of a convolution reading `size` pixels."""
+    k, s = int(module.kernel_size[0]), int(module.stride[0])
+    if isinstance(module, KerasConvTranspose2d):
+        return {"stride": s, "kernel": k, "padding": module.same[0], "output_size": module.out_size}
+    if isinstance(module, KerasConv2d):
+        return {"stride": s, "kernel": k, "padding": module.same[0], "output_size": -(-size // s)}
+    p = int(module.padding[0])
+    if isinstance(module, nn.ConvTranspose2d):
+        return {"stride": s, "kernel": k, "padding": p, "output_size": (size - 1) * s - 2 * p + k + int(module.output_padding[0])}
+    return {"stride": s, "kernel": k, "padding": p, "output_size": (size + 2 * p - k) // s + 1}
+
+
+def _sequence_layers(modules, prefix: str, tensors: dict, size: int | None = None) -> list[dict]:
+    """The layers of an nn.Sequential-like list of modules, in order, with their tensors in `tensors`.
+    `size`: the side of the feature map the first convolution reads (None before a reshape)."""
     layers: list[dict] = []
     flatten = False
     for module in modules:
@@ -55,9 +73,8 @@ def _sequence_layers(modules, prefix: str, tensors: dict) -> list[dict]:
             if layer["kind"] == "linear":
                 layer["flatten"] = flatten
             else:
-                layer.update(stride=int(module.stride[0]), padding=int(module.padding[0]),
-                             kernel=int(module.kernel_size[0]),
-                             output_padding=int(module.output_padding[0]) if transposed else 0)
+                layer.update(_conv_geometry(module, size))
+                size = layer["output_size"]
             bias = module.bias if module.bias is not None else torch.zeros(module.weight.shape[1 if transposed else 0])
             layer["_w"], layer["_b"] = module.weight.detach().clone(), bias.detach().clone()
             layer["_out_dim"] = 1 if transposed else 0
@@ -66,7 +83,13 @@ def _sequence_layers(modules, prefix: str, tensors: dict) -> list[dict]:
         elif isinstance(module, (nn.BatchNorm1d, nn.BatchNorm2d)):
             last = layers[-1]
             with torch.no_grad():
-                last["_w"], last["_b"] = _fold_batch_norm(last["_w"], last["_b"], module, last["_out_dim"])
+                if last["activation"] == "none":
+                    last["_w"], last["_b"] = _fold_batch_norm(last["_w"], last["_b"], module, last["_out_dim"])
+                else:  # after the activation: a scale and shift of its own (the book's order)
+                    if "reshape" in last:
+                        raise WebModelError("cannot export a batch-norm after a reshaping layer")
+                    scale = module.weight / torch.sqrt(module.running_var + module.eps)
+                    last["_post"] = (scale.detach().clone(), (module.bias - module.running_mean * scale).detach().clone())
         elif isinstance(module, nn.LeakyReLU):
             layers[-1].update(activation="leaky_relu", slope=float(module.negative_slope))
         elif isinstance(module, nn.Sigmoid):
@@ -85,6 +108,10 @@ def _sequence_layers(modules, prefix: str, tensors: dict) -> list[dict]:
         tensors[f"{name}.bias"] = layer.pop("_b").float().numpy()
         layer.pop("_out_dim")
         layer.update(weight=f"{name}.weight", bias=f"{name}.bias")
+        if "_post" in layer:
+            scale, shift = layer.pop("_post")
+            tensors[f"{name}.post_scale"], tensors[f"{name}.post_shift"] = scale.float().numpy(), shift.float().numpy()
+            layer["post"] = {"scale": f"{name}.post_scale", "shift": f"{name}.post_shift"}
     return layers
 
 
@@ -95,12 +122,13 @@ def model_layers(model: Autoencoder) -> tuple[list[dict], list[dict], dict[str, 
     """
     cfg = model.cfg
     tensors: dict[str, np.ndarray] = {}
-    encoder = _sequence_layers(list(model.encoder), "encoder", tensors)
+    encoder = _sequence_layers(list(model.encoder), "encoder", tensors, cfg.image_size)
     last = encoder[-1]
     tensors[last["weight"]] = tensors[last["weight"]][:cfg.z_dim]
     tensors[last["bias"]] = tensors[last["bias"]][:cfg.z_dim]
     # One sequence: a dense decoder's batch-norm and activation that follow decoder_input fold into it.
-    decoder = _sequence_layers([model.decoder_input, *model.decoder], "decoder", tensors)
+    decoder = _sequence_layers([model.decoder_input, *model.decoder], "decoder", tensors,
+                               model._feature_shape[-1] if len(model._feature_shape) == 3 else None)
     if len(model._feature_shape) == 3:  # the convolutional decoder's feature map
         decoder[0]["reshape"] = list(model._feature_shape)
     return encoder, decoder, tensors
@@ -170,16 +198,24 @@ def run_layers(layers: list[dict], tensors: dict[str, np.ndarray], x) -> np.ndar
             if "reshape" in layer:
                 h = h.view(-1, *layer["reshape"])
         elif layer["kind"] == "conv":
-            h = F.conv2d(h, w, b, stride=layer["stride"], padding=layer["padding"])
+            # Padded `padding` at the top and left and as much as output_size needs at the bottom and right.
+            p, s, k, n = layer["padding"], layer["stride"], layer["kernel"], layer["output_size"]
+            after = (n - 1) * s + k - h.shape[-1] - p
+            h = F.conv2d(F.pad(h, (p, after, p, after)), w, b, stride=s)
         elif layer["kind"] == "conv_transpose":
-            h = F.conv_transpose2d(h, w, b, stride=layer["stride"], padding=layer["padding"],
-                                   output_padding=layer["output_padding"])
+            p, n = layer["padding"], layer["output_size"]
+            h = F.conv_transpose2d(h, w, b, stride=layer["stride"])
+            h = F.pad(h, (0, max(0, p + n - h.shape[-1])) * 2)[..., p:p + n, p:p + n]
         else:
             raise WebModelError(f"unknown layer kind {layer['kind']!r}")
         if layer["activation"] == "leaky_relu":
             h = F.leaky_relu(h, layer["slope"])
         elif layer["activation"] == "sigmoid":
             h = torch.sigmoid(h)
+        if "post" in layer:
+            shape = (1, -1) + (1,) * (h.dim() - 2)
+            h = h * torch.from_numpy(np.array(tensors[layer["post"]["scale"]])).view(shape) \
+                + torch.from_numpy(np.array(tensors[layer["post"]["shift"]])).view(shape)
     return h.numpy()
 
 

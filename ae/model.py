@@ -2,8 +2,9 @@
 
 `AEConfig` describes the network; `build_model(cfg)` builds it: an `Autoencoder`, or with
 `variational=True` a `VariationalAutoencoder` on the same backbone. Every variation (latent size,
-filters, batch-norm, dropout, beta, a dense backbone instead of the convolutions) is a config field, so
-a checkpoint that stores the config can rebuild its own model.
+filters, batch-norm, dropout, beta, a dense backbone instead of the convolutions, the padding
+convention and layer order of a model imported from Keras) is a config field, so a checkpoint that
+stores the config can rebuild its own model.
 """
 from __future__ import annotations
 
@@ -11,7 +12,14 @@ from dataclasses import asdict, dataclass, fields
 
 import torch
 from torch import nn
+from torch.nn import functional as F
 
+# How a strided convolution pads (AEConfig.padding). "torch": `padding=k // 2` on every side and, in
+# a transposed convolution, `output_padding=stride - 1` (how this project trains). "keras":
+# TensorFlow's 'same', which puts the odd extra row and column of padding at the bottom and right
+# (and a transposed convolution, its gradient, crops them there): at stride 2 the two conventions
+# read pixels one place apart, so a Keras model's weights give other images under the other one.
+PADDINGS = ("torch", "keras")
 
 @dataclass(frozen=True)
 class AEConfig:
@@ -35,6 +43,11 @@ class AEConfig:
     # fewer multiplications per image than the convolutions, so it trains in seconds on a CPU (the Train
     # page's fast recipe). Empty: the chapter's convolutions.
     dense_units: tuple[int, ...] = ()
+    padding: str = "torch"  # see PADDINGS
+    # The book's Keras code normalises after the activation (conv -> LeakyReLU -> BatchNorm); this
+    # project's own models before it (conv -> BatchNorm -> LeakyReLU).
+    norm_after_activation: bool = False
+    norm_eps: float = 1e-5  # batch-norm's epsilon: torch's default; Keras' is 1e-3
 
     def __post_init__(self) -> None:
         # Lists arrive from JSON-ish sources (checkpoints, CLIs); tuples keep the config hashable.
@@ -54,6 +67,10 @@ class AEConfig:
             raise ValueError("beta must not be negative")
         if any(units < 1 for units in self.dense_units):
             raise ValueError("dense_units must be positive")
+        if self.padding not in PADDINGS:
+            raise ValueError(f"padding must be one of {PADDINGS}")
+        if self.padding == "keras" and self.kernel_size < max(self.encoder_strides + self.decoder_strides):
+            raise ValueError("Keras 'same' padding needs kernel_size at least as large as every stride")
         shrink = 1
         for s in self.encoder_strides:
             shrink *= s
@@ -80,12 +97,60 @@ class AEConfig:
         return cls(**d)
 
 
+def same_padding(size: int, kernel: int, stride: int) -> tuple[int, int]:
+    """TensorFlow's 'same' padding of one axis of `size` pixels: (before, after); the odd one after."""
+    out = -(-size // stride)
+    total = max((out - 1) * stride + kernel - size, 0)
+    return total // 2, total - total // 2
+
+
+class KerasConv2d(nn.Conv2d):
+    """A convolution padded as Keras' 'same' pads it, for inputs of `size` x `size` pixels."""
+
+    def __init__(self, in_channels: int, out_channels: int, kernel: int, stride: int, size: int):
+        super().__init__(in_channels, out_channels, kernel, stride=stride, padding=0)
+        self.same = same_padding(size, kernel, stride)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        before, after = self.same
+        return super().forward(F.pad(x, (before, after, before, after)))
+
+
+class KerasConvTranspose2d(nn.ConvTranspose2d):
+    """A transposed convolution as Keras' 'same' computes it: `size * stride` pixels out of `size`, the
+    full result cropped where the matching convolution would have padded (the odd one at the end)."""
+
+    def __init__(self, in_channels: int, out_channels: int, kernel: int, stride: int, size: int):
+        super().__init__(in_channels, out_channels, kernel, stride=stride, padding=0)
+        self.out_size = size * stride
+        self.same = same_padding(self.out_size, kernel, stride)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        start = self.same[0]
+        return super().forward(x)[..., start:start + self.out_size, start:start + self.out_size]
+
+
+def _conv(cfg: AEConfig, channels: int, filters: int, stride: int, size: int) -> nn.Module:
+    if cfg.padding == "keras":
+        return KerasConv2d(channels, filters, cfg.kernel_size, stride, size)
+    return nn.Conv2d(channels, filters, cfg.kernel_size, stride=stride, padding=cfg.kernel_size // 2)
+
+
+def _conv_transpose(cfg: AEConfig, channels: int, filters: int, stride: int, size: int) -> nn.Module:
+    if cfg.padding == "keras":
+        return KerasConvTranspose2d(channels, filters, cfg.kernel_size, stride, size)
+    # output_padding makes a stride-2 transposed conv exactly double the size, like Keras' 'same'.
+    return nn.ConvTranspose2d(channels, filters, cfg.kernel_size, stride=stride,
+                              padding=cfg.kernel_size // 2, output_padding=stride - 1)
+
+
 def _after_layer(channels: int, cfg: AEConfig, dense: bool) -> list[nn.Module]:
-    """What follows each hidden layer: batch-norm (if used), the leaky ReLU, dropout (if used)."""
-    block: list[nn.Module] = []
+    """What follows each hidden layer: batch-norm (if used) and the leaky ReLU, in the config's order,
+    then dropout (if used)."""
+    block: list[nn.Module] = [nn.LeakyReLU(cfg.leaky_slope)]
     if cfg.use_batch_norm:
-        block.append(nn.BatchNorm1d(channels) if dense else nn.BatchNorm2d(channels))
-    block.append(nn.LeakyReLU(cfg.leaky_slope))
+        norm = (nn.BatchNorm1d if dense else nn.BatchNorm2d)(channels, eps=cfg.norm_eps)
+        block = [*block, norm] if cfg.norm_after_activation else [norm, *block]
     if cfg.dropout:
         block.append(nn.Dropout(cfg.dropout))
     return block
@@ -107,14 +172,11 @@ class Autoencoder(nn.Module):
         if cfg.dense_units:
             self._build_dense(cfg)
             return
-        pad = cfg.kernel_size // 2
-
         layers: list[nn.Module] = []
-        channels = cfg.image_channels
+        channels, size = cfg.image_channels, cfg.image_size
         for filters, stride in zip(cfg.encoder_filters, cfg.encoder_strides):
-            conv = nn.Conv2d(channels, filters, cfg.kernel_size, stride=stride, padding=pad)
-            layers += _layer_block(conv, filters, cfg)
-            channels = filters
+            layers += _layer_block(_conv(cfg, channels, filters, stride, size), filters, cfg)
+            channels, size = filters, -(-size // stride)
         self._feature_shape = (channels, cfg.code_size, cfg.code_size)
         code_outputs = 2 * cfg.z_dim if cfg.variational else cfg.z_dim  # a VAE also gives log-variances
         layers += [nn.Flatten(), nn.Linear(channels * cfg.code_size**2, code_outputs)]
@@ -124,11 +186,9 @@ class Autoencoder(nn.Module):
         layers = []
         last = len(cfg.decoder_filters) - 1
         for i, (filters, stride) in enumerate(zip(cfg.decoder_filters, cfg.decoder_strides)):
-            # output_padding makes a stride-2 transposed conv exactly double the size, like Keras' 'same'.
-            conv = nn.ConvTranspose2d(channels, filters, cfg.kernel_size, stride=stride,
-                                      padding=pad, output_padding=stride - 1)
+            conv = _conv_transpose(cfg, channels, filters, stride, size)
             layers += [conv, nn.Sigmoid()] if i == last else _layer_block(conv, filters, cfg)
-            channels = filters
+            channels, size = filters, size * stride
         self.decoder = nn.Sequential(*layers)
 
     def _build_dense(self, cfg: AEConfig) -> None:

@@ -41,10 +41,25 @@ export function webModelModule() {
             const src = transposed ? ((ci * Co + co) * k + ky) * k + kx : ((co * C + ci) * k + ky) * k + kx;
             Wr[((ky * k + kx) * C + ci) * Co + co] = w[src];
           }
-    const Ho = transposed ? (H - 1) * s - 2 * p + k + layer.output_padding : Math.floor((H + 2 * p - k) / s) + 1;
-    const Wo = transposed ? (W - 1) * s - 2 * p + k + layer.output_padding : Math.floor((W + 2 * p - k) / s) + 1;
+    // `padding` is the top/left padding (or crop); output_size covers the bottom/right of either
+    // convention (ae.model.PADDINGS). Files written before output_size existed are torch's.
+    const torchSide = (n) => (transposed ? (n - 1) * s - 2 * p + k + layer.output_padding : Math.floor((n + 2 * p - k) / s) + 1);
+    const Ho = layer.output_size || torchSide(H), Wo = layer.output_size || torchSide(W);
     return { kind: "conv", transposed, Wr, b: Float32Array.from(tensor(layer.bias)), k, s, p, C, H, W, Co, Ho, Wo,
-             act: layer.activation, slope: layer.slope || 0, out: [Co, Ho, Wo] };
+             act: layer.activation, slope: layer.slope || 0, out: [Co, Ho, Wo], post: preparePost(layer, tensor) };
+  }
+
+  // A batch-norm after the activation (the book's Keras order): a scale and shift per channel.
+  function preparePost(layer, tensor) {
+    return layer.post ? { scale: Float32Array.from(tensor(layer.post.scale)), shift: Float32Array.from(tensor(layer.post.shift)) } : null;
+  }
+
+  // Channels are innermost (height x width x channels), so channel = index % channels.
+  function applyPost(out, post) {
+    if (!post) return out;
+    const n = post.scale.length;
+    for (let i = 0; i < out.length; i++) out[i] = out[i] * post.scale[i % n] + post.shift[i % n];
+    return out;
   }
 
   function prepareLinear(layer, tensor, shape) {
@@ -69,7 +84,7 @@ export function webModelModule() {
       for (let i = 0; i < nIn; i++) Wr[o * nIn + i] = w[rowOf[o] * nIn + colOf[i]];
     }
     return { kind: "linear", Wr, b: br, nIn, nOut, act: layer.activation, slope: layer.slope || 0,
-             out: layer.reshape ? layer.reshape.slice() : [nOut, 1, 1] };
+             out: layer.reshape ? layer.reshape.slice() : [nOut, 1, 1], post: preparePost(layer, tensor) };
   }
 
   function activate(a, L) {
@@ -164,7 +179,7 @@ export function webModelModule() {
       else throw new Error(`unknown layer kind ${layer.kind}`);
       shape = prepared[prepared.length - 1].out;
     }
-    return (x) => prepared.reduce((h, L) => (L.kind === "linear" ? runLinear(L, h) : runConv(L, h)), x);
+    return (x) => prepared.reduce((h, L) => applyPost(L.kind === "linear" ? runLinear(L, h) : runConv(L, h), L.post), x);
   }
 
   // The sentence for a place: the same rules and words as ae.latent.describe_place.
