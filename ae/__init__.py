@@ -16,9 +16,10 @@ _EXPORTS = {
                      "grid_points"], "latent"),
     **dict.fromkeys(["Plane", "plane_checkpoint", "principal_plane"], "plane"),
     **dict.fromkeys(["AEConfig", "Autoencoder", "VariationalAutoencoder", "build_model", "kl_divergence"], "model"),
+    **dict.fromkeys(["ImportProblem", "import_model"], "importer"),
 }
-_MODULES = {"boxes", "checkpoint", "classifier", "cli", "data", "export", "files", "latent", "limits", "live_training",
-            "maps", "model", "plane", "preprocess", "quality", "replay", "site", "train"}
+_MODULES = {"boxes", "checkpoint", "classifier", "cli", "data", "export", "files", "importer", "keras_file", "latent",
+            "limits", "live_training", "maps", "model", "plane", "preprocess", "quality", "replay", "site", "train"}
 
 __all__ = sorted(_EXPORTS)
 

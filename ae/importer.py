@@ -108,11 +108,12 @@ def read_model(data: bytes, kind: str | None = None):
 
 
 def import_model(source: str | Path, *, dataset: str = "mnist", kind: str | None = None, out: str | Path | None = None,
-                 data_dir: str | Path | None = None, name: str | None = None,
+                 data_dir: str | Path | None = None, name: str | None = None, data=None, folder: str | Path | None = None,
                  progress: Callable[[str, float], None] | None = None) -> Imported:
     """Import the model in `source` (a path) for `dataset`; write the checkpoint to `out` (default: a new
-    name of its own in the trained folder). `name`: the file's name as the user knows it (an upload's).
-    `progress(what, fraction)` is told what is being done."""
+    name of its own in `folder`, else the trained folder). `name`: the file's name as the user knows it (an upload's).
+    `data`: the dataset's (train, test) ImageSets when the caller has them loaded (else they are read
+    from `data_dir` or the usual places). `progress(what, fraction)` is told what is being done."""
     from .checkpoint import save_checkpoint
     from .data import DataUnavailable, load_images
     from .latent import encode
@@ -132,13 +133,12 @@ def import_model(source: str | Path, *, dataset: str = "mnist", kind: str | None
         raise ImportProblem(f"{name} is {size / 1e6:.0f} MB, over the {MAX_IMPORT_BYTES / 1e6:.0f} MB limit for a model of 28x28 images")
     if size == 0:
         raise ImportProblem(f"{name} is empty")
-    data = source.read_bytes()
+    content = source.read_bytes()
     say("reading the model", 0.05)
-    model, model_type, file_format = read_model(data, kind)
+    model, model_type, file_format = read_model(content, kind)
     say("loading the dataset", 0.15)
     try:
-        train = load_images(dataset, "train", data_root=data_dir)
-        test = load_images(dataset, "test", data_root=data_dir)
+        train, test = data or (load_images(dataset, "train", data_root=data_dir), load_images(dataset, "test", data_root=data_dir))
     except DataUnavailable as e:
         raise ImportProblem(f"the dataset is needed to place the model's codes: {e}") from None
     say(f"encoding {len(train.images):,} training images", 0.25)
@@ -151,15 +151,14 @@ def import_model(source: str | Path, *, dataset: str = "mnist", kind: str | None
     import torch
 
     errors = reconstruction_errors(model, test.images, torch.device("cpu"))
-    folder = default_trained_dir()
-    path = Path(out) if out else output_path(name, dataset, model_type, folder)
+    path = Path(out) if out else output_path(name, dataset, model_type, Path(folder) if folder else default_trained_dir())
     path.parent.mkdir(parents=True, exist_ok=True)
     test_mse = float(errors.astype(np.float64).mean())
     say("saving the checkpoint", 0.95)
     save_checkpoint(path, model=model, dataset=dataset, history=[], model_type=model_type,
                     train_codes=train_codes, train_labels=train.labels.numpy(),
                     test_codes=test_codes, test_labels=test.labels.numpy(), test_errors=errors,
-                    source={"file": Path(name).name, "sha256": hashlib.sha256(data).hexdigest(),
+                    source={"file": Path(name).name, "sha256": hashlib.sha256(content).hexdigest(),
                             "format": file_format, "test_mse": f"{test_mse:.6f}"})
     say("done", 1.0)
     return Imported(path=path, model_type=model_type, file_format=file_format, z_dim=model.cfg.z_dim, test_mse=test_mse)

@@ -95,4 +95,4 @@ def plane_checkpoint(ckpt):
                       train_codes=plane.project(ckpt.train_codes), train_labels=ckpt.train_labels,
                       test_codes=plane.project(ckpt.test_codes), test_labels=ckpt.test_labels, path=ckpt.path,
                       model_type=ckpt.model_type, train_args=ckpt.train_args, test_errors=ckpt.test_errors,
-                      snapshots=snapshots, plane=plane, full=ckpt)
+                      snapshots=snapshots, plane=plane, full=ckpt, source=ckpt.source)

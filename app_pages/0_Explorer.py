@@ -31,6 +31,9 @@ with st.sidebar:
         live_hover=hover_preview_toggle("ex"))
 if view is None:
     st.stop()
+if st.session_state.get("lx_imported"):  # just converted on the Train page
+    st.success(plain_text(st.session_state.pop("lx_imported")))
+panels.source_note(view)
 download_site(view.dataset, "ex")
 panels.plane_note(view)
 

@@ -1,4 +1,5 @@
-"""Train: train a model in the app and watch its latent space form; the result joins the checkpoints."""
+"""Train: train a model in the app and watch its latent space form, or open your own (the book's Keras
+model); the result joins the checkpoints."""
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -13,7 +14,7 @@ st.caption("An autoencoder (with batch-norm) trained here on the server on the f
            "first epoch and after every epoch.")
 
 import ae  # noqa: E402
-from ui import pickers, training_room  # noqa: E402
+from ui import own_model, pickers, training_room  # noqa: E402
 from ui.server import session_id  # noqa: E402
 from ui.figures import class_colour  # noqa: E402
 from ui.text import plain_text  # noqa: E402
@@ -125,3 +126,4 @@ def status() -> None:
 
 
 st.fragment(status, run_every=1.0 if active else None)()
+own_model.open_your_own(dataset, (train, test) if train is not None and test is not None else None)

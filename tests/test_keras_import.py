@@ -268,3 +268,50 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path, small
     with pytest.raises(ImportProblem, match="over the"):
         import_model(path, dataset="mnist", data_dir=small_data)
     assert not trained_dir.exists()
+
+
+# ---------------------------------------------------------------- the app's "Open your own model"
+
+
+@pytest.fixture
+def train_page(monkeypatch, tmp_path, mnist_path):
+    from ui import catalog
+    monkeypatch.setenv("AE_DATA_DIR", str(mnist_path))
+    monkeypatch.setattr(catalog, "TRAINED_DIR", tmp_path / "trained")
+    return tmp_path / "trained"
+
+
+def _upload(at, name, data):
+    at.file_uploader(key="tr_own_file").set_value((name, data, "application/octet-stream")).run()
+    go = [b for b in at.button if b.key == "tr_own_go"]
+    assert go, "a button to convert the uploaded file"
+    go[0].click().run(timeout=180)
+    return at
+
+
+def test_the_train_page_converts_an_upload_and_opens_it_in_the_explorer(tmp_path, train_page):
+    from conftest import run_script, shown_text
+    model, encoder, _ = book_model(vae=True, batch_norm=True, seed=9)
+    data = save(model, tmp_path, "keras").read_bytes()
+    at = run_script(ROOT / "navigation.py", timeout=120, fresh_cache=False)
+    at.switch_page("app_pages/7_Train.py").run()
+    explorer = _upload(at, "my *book* model.keras", data)  # converted, then the explorer opens on it
+    assert not explorer.exception and not explorer.error, [e.value for e in explorer.error]
+    written = sorted(train_page.glob("*.pt"))
+    assert [p.name for p in written] == ["mnist_vae_my_book_model.pt"]
+    assert explorer.selectbox(key="ex_checkpoint").value == "mnist_vae_my_book_model.pt"
+    shown = " ".join(shown_text(e.value) for e in [*explorer.success, *explorer.caption])
+    assert "Imported a VAE with a 2-D latent space from a Keras 3 .keras file" in shown
+    assert "imported from my *book* model.keras" in shown.replace("\\", "")
+
+
+def test_the_train_page_says_what_is_wrong_with_a_bad_upload_and_saves_nothing(tmp_path, train_page):
+    from conftest import run_script, shown_text
+    model, _, _ = book_model(seed=10, channels=3)
+    data = save(model, tmp_path, "keras2").read_bytes()
+    at = run_script(ROOT / "navigation.py", timeout=120, fresh_cache=False)
+    at = _upload(at.switch_page("app_pages/7_Train.py").run(), "colour.h5", data)
+    assert not at.exception
+    errors = [shown_text(e.value) for e in at.error]
+    assert len(errors) == 1 and "colour model" in errors[0] and "Nothing was saved" in errors[0]
+    assert not train_page.exists() or not list(train_page.iterdir())

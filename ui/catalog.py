@@ -14,7 +14,7 @@ from ui import mounts
 
 ROOT = Path(__file__).resolve().parent.parent
 CHECKPOINT_DIR = Path(os.environ.get("AE_CHECKPOINT_DIR", ROOT / "checkpoints"))
-TRAINED_DIR = Path(os.environ.get("AE_TRAINED_DIR", ROOT / "trained"))
+TRAINED_DIR = ae.importer.default_trained_dir()
 
 
 def file_version(path: Path) -> float:

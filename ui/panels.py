@@ -96,6 +96,15 @@ def require_2d(view: ModelView, what: str) -> None:
     st.stop()
 
 
+def source_note(view: ModelView) -> None:
+    """For an imported model: where it came from (the file's name and hash, as recorded on import)."""
+    source = view.ckpt.source
+    if not source:
+        return
+    st.caption(plain_text(f"{view.name} was imported from {source.get('file', '?')} ({source.get('format', '?')}, "
+                          f"sha256 {str(source.get('sha256', ''))[:16]}...); it has no training history here."))
+
+
 def plane_note(view: ModelView) -> None:
     """For a model seen in its principal plane: say so, and what that means for the numbers."""
     if view.ckpt.plane is None:
