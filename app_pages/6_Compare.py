@@ -1,4 +1,5 @@
-"""AE vs VAE: one click decoded by a plain and a variational autoencoder, and the three limits measured for both."""
+"""Two models side by side (a plain autoencoder and its VAE to begin with, or any two checkpoints of one
+dataset): one click decoded by both, and the three limits measured for both."""
 from functools import partial
 
 import pandas as pd
@@ -8,10 +9,12 @@ from ui import mounts
 
 st.set_page_config(page_title="Autoencoder vs VAE", page_icon=mounts.PAGE_ICON, layout="wide")
 mounts.preload()
-st.title("Plain autoencoder vs variational autoencoder")
-st.caption("The same data, two models. Move the mouse over either plot, or click it: both decode the "
-           "same relative position (the same fraction across and up each model's box of codes), so you see "
-           "where the plain autoencoder falls apart and whether the VAE holds.")
+st.title("Two models side by side")
+st.caption("The same data, two models: a plain autoencoder and a variational one to begin with, or any two "
+           "checkpoints of the dataset (pick them in the sidebar: your own model beside the shipped one, a "
+           "larger latent space's plane beside a 2-D one). Move the mouse over either plot, or click it: both "
+           "decode the same relative position (the same fraction across and up each model's box of codes), so "
+           "you see where one falls apart and whether the other holds.")
 
 import ae  # noqa: E402  (torch loads after the page has started drawing)
 from ae.limits import limits_table  # noqa: E402
@@ -28,7 +31,10 @@ backdrop = backdrops.choose_backdrop("cmp")
 live_hover = hover_preview_toggle("cmp")
 if pair is None or None in pair:
     st.stop()
-models = {"Plain autoencoder": pair[0], "Variational autoencoder": pair[1]}
+# Column names: the checkpoints' own, told apart when the same one is on both sides.
+names = [pair[0].name, pair[1].name] if pair[0].name != pair[1].name else [f"{pair[0].name} (left)", f"{pair[1].name} (right)"]
+models = dict(zip(names, pair))
+SIDE_KEYS = dict(zip(names, ("left", "right")))
 
 
 if "cmp_relative" not in st.session_state:  # first run of this session: open on the link's point
@@ -57,14 +63,16 @@ def side_by_side():
     relative = st.session_state.get("cmp_relative")
     if st.session_state.get("cmp_warning"):
         st.warning(plain_text(st.session_state.cmp_warning))
-    judge, problem = models["Plain autoencoder"].judge()
+    judge, problem = pair[0].judge()
     for column, (name, view) in zip(st.columns(2), models.items()):
         with column:
-            st.subheader(name)
+            st.subheader(plain_text(name))
             mse = view.ckpt.test_mse
-            st.caption(plain_text(f"{view.name} · test MSE {mse:.4f}" if mse else view.name))
+            kind = "variational autoencoder" if view.ckpt.model_type == "vae" else "plain autoencoder"
+            st.caption(plain_text(f"{kind}, {view.latent_size}-D latent space" + (" (its principal plane)" if view.latent_size > 2 else "")
+                                  + (f" · test MSE {mse:.4f}" if mse else "")))
             point = ae.latent.from_relative(relative, view.boxes.codes) if relative else None
-            key = f"cmp_scatter_{view.ckpt.model_type}"
+            key = f"cmp_scatter_{SIDE_KEYS[name]}"
             latent_scatter(view, ScatterStyle(height=430, backdrop=backdrop, live_hover=live_hover, preview_px=112),
                            point, key=key, on_click=partial(remember_click, name, key), group="cmp")
             if point is not None:
@@ -79,13 +87,20 @@ def side_by_side():
 side_by_side()
 
 st.header("The three limits, measured for both")
-plain, vae = limits_for(*models.values())
-measured = dict(zip(models, (plain, vae)))
-st.markdown(f"Each model sampled the way it allows (the plain autoencoder uniformly in its box, since "
-            f"nothing better is known; the VAE from N(0, I), the distribution it was trained towards): "
-            f"**{plain.box.gaps:.0%}** against **{vae.prior.gaps:.0%}** of the samples land in gaps, and the "
-            f"classes' shares spread **{plain.box.area_spread:.2f}** against **{vae.prior.area_spread:.2f}** "
-            f"(std / mean), and **{plain.box.drift_high:.0%}** against **{vae.prior.drift_high:.0%}** of the "
+measured = dict(zip(models, limits_for(*models.values())))
+
+
+def own_way(view, limits):
+    """Each model sampled the way it allows: a VAE from N(0, I), the distribution it was trained
+    towards; a plain autoencoder uniformly in its box, since nothing better is known."""
+    return (limits.prior, "from N(0, I)") if view.ckpt.model_type == "vae" else (limits.box, "uniformly in its box")
+
+
+ways = [own_way(view, measured[name]) for name, view in models.items()]
+said = [f"**{plain_text(name)}** (sampled {how})" for name, (_, how) in zip(models, ways)]
+st.markdown(f"Each model sampled the way it allows, {said[0]} against {said[1]}: **{ways[0][0].gaps:.0%}** against **{ways[1][0].gaps:.0%}** of the samples land in gaps, "
+            f"the classes' shares spread **{ways[0][0].area_spread:.2f}** against **{ways[1][0].area_spread:.2f}** "
+            f"(std / mean), and **{ways[0][0].drift_high:.0%}** against **{ways[1][0].drift_high:.0%}** of the "
             f"decodings are sent back farther than 99% of real images' codes (round-trip drift).")
 labels, columns = limits_table(measured)
 st.table(pd.DataFrame(columns, index=pd.Index(labels, name="measure (1,000 random samples each, seed 0)")))

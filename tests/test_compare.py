@@ -1,4 +1,5 @@
-"""The comparison page (AE beside VAE) and the dataset switch that every page shares, under AppTest."""
+"""The comparison page (any two models of a dataset, the AE beside its VAE to begin with) and the dataset
+switch that every page shares, under AppTest."""
 import re
 import shutil
 
@@ -29,8 +30,8 @@ def ok(at):
 def test_compare_decodes_the_same_relative_position_in_both_models(monkeypatch, mnist_path):
     at = run(COMPARE, monkeypatch, data_dir=mnist_path)
     ok(at)
-    assert at.selectbox(key="cmp_ae").value == "mnist_ae_z2.pt"
-    assert at.selectbox(key="cmp_vae").value == "mnist_vae_z2.pt"
+    assert at.selectbox(key="cmp_left").value == "mnist_ae_z2.pt"
+    assert at.selectbox(key="cmp_right").value == "mnist_vae_z2.pt"
     assert any("Click anywhere" in i.value for i in at.info) and not decoded_points(at)
 
     at.session_state["cmp_relative"] = (0.2, 0.9)  # what a click on either scatter stores
@@ -49,32 +50,32 @@ def test_compare_decodes_the_same_relative_position_in_both_models(monkeypatch, 
 def test_compare_table_measures_both_models(monkeypatch, mnist_path):
     at = run(COMPARE, monkeypatch, data_dir=mnist_path)
     table = at.table[0].value
-    assert list(table.columns) == ["Plain autoencoder", "Variational autoencoder"]
+    assert list(table.columns) == ["mnist_ae_z2.pt", "mnist_vae_z2.pt"]
     assert len(table) == 13
     # Limit 3 by round-trip drift, each model sampled its own way: the plain autoencoder's uniform
     # samples drift far more often than the VAE's N(0, I) samples.
     plain_drift = float(table.loc["3. samples whose decoding drifts more than 99% of real images': uniform in the codes' box",
-                                  "Plain autoencoder"].rstrip("%"))
+                                  "mnist_ae_z2.pt"].rstrip("%"))
     vae_drift = float(table.loc["3. samples whose decoding drifts more than 99% of real images': drawn from N(0, I)",
-                                "Variational autoencoder"].rstrip("%"))
+                                "mnist_vae_z2.pt"].rstrip("%"))
     assert plain_drift > 2 * vae_drift
     gaps = table.loc["1. samples in gaps: drawn from N(0, I)"]
     assert all(v.endswith("%") for v in gaps)
     spread = table.loc["2. class shares, spread (std / mean): drawn from N(0, I)"].astype(float)
     # The VAE is trained to spread its codes like N(0, I): the prior splits evenly between its classes.
-    assert spread["Variational autoencoder"] < 0.3 < spread["Plain autoencoder"]
+    assert spread["mnist_vae_z2.pt"] < 0.3 < spread["mnist_ae_z2.pt"]
     mse = table.loc["test reconstruction error (MSE per pixel)"].astype(float)
     ckpts = [ae.load_checkpoint(ROOT / "checkpoints" / n) for n in ("mnist_ae_z2.pt", "mnist_vae_z2.pt")]
     assert mse.tolist() == pytest.approx([c.test_errors.mean() for c in ckpts], abs=1e-4)
 
 
-def test_compare_names_a_missing_model(monkeypatch, tmp_path):
+def test_compare_says_a_second_model_is_missing(monkeypatch, tmp_path):
     folder = tmp_path / "checkpoints"
     folder.mkdir()
     shutil.copy(SHIPPED, folder / "mnist_ae_z2.pt")
     at = run(COMPARE, monkeypatch, checkpoint_dir=folder, data_dir=tmp_path / "no-data")
     assert not at.exception
-    assert "No variational autoencoder checkpoint for MNIST" in at.error[0].value
+    assert "The comparison needs two MNIST checkpoints; only mnist_ae_z2.pt is here" in at.error[0].value
     assert "--model vae" in at.error[0].value
 
 
@@ -94,7 +95,7 @@ def test_the_link_picks_fashion_and_the_pickers_follow(monkeypatch):
     assert at.selectbox(key="ex_checkpoint").options == ["fashion_ae_z2.pt", "fashion_vae_z2.pt"]
     at = run(COMPARE, monkeypatch, query={"dataset": "fashion"})
     ok(at)
-    assert (at.selectbox(key="cmp_ae").value, at.selectbox(key="cmp_vae").value) == \
+    assert (at.selectbox(key="cmp_left").value, at.selectbox(key="cmp_right").value) == \
         ("fashion_ae_z2.pt", "fashion_vae_z2.pt")
 
 
@@ -139,3 +140,24 @@ def test_a_foreign_named_checkpoint_is_listed_under_its_own_dataset(monkeypatch,
     assert at.selectbox(key="ex_checkpoint").options == ["broken.pt", "my_model.pt"]
     assert at.selectbox(key="ex_checkpoint").value == "my_model.pt"
     assert np.isfinite(ae.load_checkpoint(folder / "my_model.pt").test_codes).all()
+
+
+def test_any_two_checkpoints_of_a_dataset_can_be_compared(monkeypatch, mnist_path):
+    """z=10's principal plane beside the 2-D autoencoder: the same linked point and the same table."""
+    at = run(COMPARE, monkeypatch, data_dir=mnist_path, query={"left": "mnist_ae_z2.pt", "right": "mnist_ae_z10.pt"})
+    ok(at)
+    assert (at.selectbox(key="cmp_left").value, at.selectbox(key="cmp_right").value) == ("mnist_ae_z2.pt", "mnist_ae_z10.pt")
+    assert {"mnist_ae_z2.pt", "mnist_vae_z2.pt", "mnist_ae_z10.pt"} <= set(at.selectbox(key="cmp_right").options)
+    table = at.table[0].value
+    assert list(table.columns) == ["mnist_ae_z2.pt", "mnist_ae_z10.pt"]
+    mse = table.loc["test reconstruction error (MSE per pixel)"].astype(float)
+    assert mse.tolist() == pytest.approx([0.0381, 0.0105], abs=1e-4)
+    at.session_state["cmp_relative"] = (0.3, 0.6)
+    at.run()
+    ok(at)
+    assert len(decoded_points(at)) == 2
+    assert at.query_params["left"] == "mnist_ae_z2.pt" and at.query_params["right"] == "mnist_ae_z10.pt"
+    # The same checkpoint on both sides is allowed, its columns told apart.
+    at.selectbox(key="cmp_right").set_value("mnist_ae_z2.pt").run()
+    ok(at)
+    assert list(at.table[0].value.columns) == ["mnist_ae_z2.pt (left)", "mnist_ae_z2.pt (right)"]

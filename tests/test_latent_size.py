@@ -59,9 +59,13 @@ def test_reconstructions_compare_two_checkpoints_on_the_same_images(monkeypatch,
     assert [t["name"] for t in bars["data"]] == ["mnist_ae_z2.pt", "mnist_ae_z4.pt"]
 
 
-def test_the_comparison_page_offers_only_2d_models(monkeypatch, folder, mnist_path):
-    at = run(str(ROOT / "app_pages" / "6_Compare.py"), monkeypatch, checkpoint_dir=folder, data_dir=mnist_path)
-    assert "mnist_ae_z4.pt" not in at.selectbox(key="cmp_ae").options
+def test_the_comparison_page_offers_larger_models_in_their_plane(monkeypatch, folder, mnist_path):
+    at = run(str(ROOT / "app_pages" / "6_Compare.py"), monkeypatch, checkpoint_dir=folder, data_dir=mnist_path,
+             query={"right": "mnist_ae_z4.pt"})
+    assert not at.exception and not at.error
+    assert "mnist_ae_z4.pt" in at.selectbox(key="cmp_left").options
+    assert at.selectbox(key="cmp_right").value == "mnist_ae_z4.pt"
+    assert any("4-D latent space (its principal plane)" in shown_text(c.value) for c in at.caption)
 
 
 def test_the_explorer_replays_how_the_space_formed(monkeypatch, tmp_path, mnist_path):

@@ -41,7 +41,7 @@ def test_pages_render_on_fashion_mnist_from_the_link(page, monkeypatch, mnist_pa
     if page.stem == "7_Train":  # no checkpoint to pick: it trains on the chosen dataset
         assert at.radio(key="tr_dataset").value == "fashion"
         return
-    pickers = [s for s in at.selectbox if s.label in ("Checkpoint", "Plain autoencoder")]
+    pickers = [s for s in at.selectbox if s.label in ("Checkpoint", "Left model")]
     assert pickers and pickers[0].value.startswith("fashion_")
 
 

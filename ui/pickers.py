@@ -75,23 +75,30 @@ def choose_checkpoint(prefix: str) -> ModelView | None:
     return view
 
 
+# The comparison's two sides: (label, URL parameter, the link parameter of earlier versions, the kind
+# of model each side opens on).
+SIDES = (("Left model", "left", "ae_checkpoint", "ae"), ("Right model", "right", "vae_checkpoint", "vae"))
+
+
 def choose_pair(prefix: str, dataset: str) -> tuple[ModelView, ModelView] | None:
-    """Pickers for a plain and a variational 2-D autoencoder of `dataset`; None (with a message) if missing."""
+    """Pickers for any two checkpoints of `dataset` (a plain autoencoder beside its VAE to begin
+    with; larger latent spaces in their principal plane); None (with a message) if there are fewer than two."""
     names = catalog.list_checkpoints(dataset)
-    kinds = {name: catalog.kind_of(name) for name in names}
+    options = [n for n in names if catalog.kind_of(n)[0] == dataset]
+    if len(options) < 2:
+        title = ae.data.dataset_title(dataset)
+        have = f"only {options[0]} is here" if options else "none is here"
+        st.error(f"The comparison needs two {title} checkpoints; {have}. Train another, for instance a variational "
+                 f"autoencoder to set beside the plain one: `python -m ae.train --dataset {dataset} --model vae "
+                 f"--out checkpoints/{dataset}_vae_z2.pt`, or open your own on the Train page.")
+        return None
     picked = []
-    for kind, label in (("ae", "Plain autoencoder"), ("vae", "Variational autoencoder")):
-        options = [n for n in names if kinds[n][1] == kind and kinds[n][2] == 2]
-        if not options:
-            st.error(f"No {label.lower()} checkpoint for {ae.data.dataset_title(dataset)} in checkpoints/. "
-                     f"Train one: `python -m ae.train --dataset {dataset} --model {kind} "
-                     f"--out checkpoints/{dataset}_{kind}_z2.pt`.")
-            return None
+    for side, (label, param, old_param, kind) in enumerate(SIDES):
         default = f"{dataset}_{kind}_z2.pt"
-        default = default if default in options else options[0]
-        param, state = f"{kind}_checkpoint", f"{prefix}_{kind}"
+        default = default if default in options else options[side]
+        state = f"{prefix}_{param}"
         if state not in st.session_state:  # the session's first visit: the link's checkpoint
-            asked = st.query_params.get(param)
+            asked = st.query_params.get(param, st.query_params.get(old_param))
             if asked is not None and (asked not in options or view_of(asked)[0] is None):
                 st.warning(plain_text(f"The link asks for the {label.lower()} {str(asked)[:60]!r}, which this app "
                                       f"cannot open for {ae.data.dataset_title(dataset)}; showing {default}."))
