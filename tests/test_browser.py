@@ -133,17 +133,21 @@ def test_the_one_reading_of_plotly_internals_matches_the_drawn_axes(browser_page
 BOTH_READY = "() => document.querySelectorAll(\".lx-plot[data-ready='1']\").length === 2"
 
 
-def test_compare_page_a_click_on_either_scatter_decodes_the_same_spot_in_both(browser_page):
+@pytest.mark.parametrize("pair", [("mnist_ae_z2.pt", "mnist_vae_z2.pt"), ("mnist_ae_z10.pt", "mnist_ae_z2.pt")],
+                         ids=["ae-beside-vae", "z10-plane-beside-z2"])
+def test_compare_page_a_click_on_either_scatter_decodes_the_same_spot_in_both(browser_page, pair):
     page, url = browser_page
-    page.goto(f"{url}/compare")
+    page.goto(f"{url}/compare?left={pair[0]}&right={pair[1]}")
     page.wait_for_function(BOTH_READY, timeout=90_000)
     # Clicks during the first run (which measures the limits table) wait for it; start once it is drawn.
     page.wait_for_selector("[data-testid='stTable']", timeout=90_000)
-    boxes = [ae.latent.bounding_box(ae.load_checkpoint(SHIPPED.with_name(n)).test_codes, margin=0.0)
-             for n in ("mnist_ae_z2.pt", "mnist_vae_z2.pt")]
+    header = page.evaluate("() => [...document.querySelectorAll('[data-testid=stTable] th')].map(t => t.textContent)")
+    assert pair[0] in header and pair[1] in header
+    boxes = [ae.latent.bounding_box(ae.plane_checkpoint(ae.load_checkpoint(SHIPPED.with_name(n))).test_codes, margin=0.0)
+             for n in pair]
     previous = decoded_captions(page)
     assert previous == []
-    for nth, (fx, fy) in ((0, (0.3, 0.25)), (1, (0.7, 0.6))):  # the AE's scatter, then the VAE's
+    for nth, (fx, fy) in ((0, (0.3, 0.25)), (1, (0.7, 0.6))):  # the left scatter, then the right
         area = plot_area(page, nth)
         px, py = area["left"] + fx * area["width"], area["top"] + fy * area["height"]
         clicked = ae.latent.to_relative(to_data(area, px, py), boxes[nth])
