@@ -108,7 +108,9 @@ def save_checkpoint(path: str | Path, *, model: Autoencoder, dataset: str, histo
         "format_version": FORMAT_VERSION,
         "model_type": model_type,
         "config": model.cfg.to_dict(),
-        "state_dict": {k: v.detach().cpu() for k, v in model.state_dict().items()},
+        # A user's own PyTorch model (ae.torch_file) is kept as its program; this project's as weights.
+        "state_dict": {} if _foreign(model) else {k: v.detach().cpu() for k, v in model.state_dict().items()},
+        "program": _foreign(model) and _program_payload(model) or None,
         "dataset": dataset,
         "history": [dict(h) for h in history],
         "train_codes": torch.as_tensor(np.asarray(train_codes, dtype=np.float32)),
@@ -123,6 +125,16 @@ def save_checkpoint(path: str | Path, *, model: Autoencoder, dataset: str, histo
         "source": None if source is None else {str(k): str(v) for k, v in source.items()},
     }
     return write_atomically(path, payload)
+
+
+def _foreign(model) -> bool:
+    from .torch_file import ForeignAutoencoder
+    return isinstance(model, ForeignAutoencoder)
+
+
+def _program_payload(model) -> dict:
+    from .torch_file import program_payload
+    return program_payload(model)
 
 
 def write_atomically(path: str | Path, payload: dict) -> Path:
@@ -172,8 +184,15 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
                                  f"{FORMAT_VERSION}. Update Latent Explorer to open it.")
     try:
         config = AEConfig.from_dict(dict(raw["config"]))
-        model = build_model(config)
-        model.load_state_dict(raw["state_dict"])
+        if raw.get("program") is not None:
+            from .torch_file import TorchImportError, from_payload
+            try:
+                model = from_payload(raw["program"])
+            except TorchImportError as e:
+                raise CheckpointMismatch(f"{path.name}: its stored program cannot be opened ({e}).") from None
+        else:
+            model = build_model(config)
+            model.load_state_dict(raw["state_dict"])
         codes = {k: raw[k].numpy() for k in ("train_codes", "train_labels", "test_codes", "test_labels")}
     except KeyError as e:
         raise CheckpointMismatch(f"{path.name} lacks the field {e.args[0]!r}; it is incomplete.") from None

@@ -1,7 +1,8 @@
 """The `latent-explorer` command (installed by the README's first command, from pyproject.toml):
 
     latent-explorer publish CHECKPOINT... --out DIR [--data-dir DIR]
-    latent-explorer import FILE [--dataset mnist] [--kind keras] [--out PATH] [--data-dir DIR]
+    latent-explorer import FILE [--decoder FILE] [--class MODULE:CLASS --kwargs JSON] [--dataset mnist]
+                           [--kind KIND] [--out PATH] [--data-dir DIR]
 
 also run as `python -m ae publish ...`, `python -m ae import ...`.
 """
@@ -56,7 +57,8 @@ def import_file(args) -> int:
 
     try:
         done = import_model(args.file, dataset=args.dataset, kind=args.kind, out=args.out,
-                            data_dir=args.data_dir or os.environ.get(DATA_DIR_ENV), progress=progress)
+                            data_dir=args.data_dir or os.environ.get(DATA_DIR_ENV), decoder=args.decoder,
+                            class_path=args.class_path, kwargs=args.kwargs, progress=progress)
     except (ImportProblem, CheckpointError, OSError) as e:
         bar.close()
         print(f"latent-explorer import: {e}", file=sys.stderr)
@@ -84,11 +86,18 @@ def parser() -> argparse.ArgumentParser:
     from .data import DATASETS
     from .importer import KINDS
 
-    imp = sub.add_parser("import", help="open a model made elsewhere (the book's Keras models) as a checkpoint",
+    imp = sub.add_parser("import", help="open a model made elsewhere (the book's Keras models, a PyTorch autoencoder)",
                          description="Read a model file (the book's Keras autoencoder or VAE: .h5 from save_weights, "
-                                     ".weights.h5 or .keras), encode the dataset with it and write a checkpoint "
-                                     "that every page of the app opens. Nothing in the file is run.")
-    imp.add_argument("file", metavar="FILE", help="the model file")
+                                     ".weights.h5 or .keras; a PyTorch autoencoder of 28x28 greyscale images: "
+                                     "torch.export .pt2 or TorchScript, or a state_dict with --class), encode the "
+                                     "dataset with it and write a checkpoint that every page of the app opens. "
+                                     "No pickled code in a file is run.")
+    imp.add_argument("file", metavar="FILE", help="the model file (for PyTorch programs saved apart: the encoder)")
+    imp.add_argument("--decoder", metavar="FILE", help="the decoder's .pt2 or TorchScript file, when saved apart from the encoder")
+    imp.add_argument("--class", dest="class_path", metavar="MODULE:CLASS",
+                     help="for a state_dict: the model's class (your code, imported), with encode/decode methods "
+                          "or encoder/decoder submodules")
+    imp.add_argument("--kwargs", metavar="JSON", help="for --class: its keyword arguments as a JSON object")
     imp.add_argument("--dataset", default="mnist", choices=sorted(DATASETS), help="the images it was trained on (default mnist)")
     imp.add_argument("--kind", choices=KINDS, help="the kind of file (default: found from its bytes)")
     imp.add_argument("--out", metavar="PATH", help="the checkpoint to write (default: a new name in trained/)")

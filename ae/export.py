@@ -120,6 +120,9 @@ def model_layers(model: Autoencoder) -> tuple[list[dict], list[dict], dict[str, 
 
     A VAE's encoder keeps only its mean: the last layer's first `z_dim` outputs.
     """
+    if not isinstance(model, Autoencoder):
+        raise WebModelError("it is a program of its own (imported from PyTorch), whose layers the page's model "
+                            "does not read")
     cfg = model.cfg
     tensors: dict[str, np.ndarray] = {}
     encoder = _sequence_layers(list(model.encoder), "encoder", tensors, cfg.image_size)

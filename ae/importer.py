@@ -1,6 +1,8 @@
 """Opening a model made elsewhere: a file in, a checkpoint of this project's format out.
 
-`import_model(source, dataset=...)` reads the file (the book's Keras models: `ae.keras_file`),
+`import_model(source, dataset=...)` reads the file (the book's Keras models: `ae.keras_file`; a
+PyTorch autoencoder as torch.export programs, TorchScript or a state_dict of a named class:
+`ae.torch_file`),
 encodes the dataset's training and test images with it, measures its reconstruction error, and
 writes a checkpoint that records where it came from (the file's name, sha256 and format), so that
 every page, the web model and `latent-explorer publish` work on it as on a model trained here.
@@ -22,7 +24,7 @@ import numpy as np
 
 TRAINED_DIR_ENV = "AE_TRAINED_DIR"
 MAX_IMPORT_BYTES = 200 * 1024 * 1024  # the book's model is 1.3 MB; a 28x28 autoencoder needs no more
-KINDS = ("keras",)
+KINDS = ("keras", "export", "torchscript", "state_dict")
 
 
 class ImportProblem(ValueError):
@@ -53,8 +55,11 @@ def detect_kind(data: bytes) -> str:
 
     if data[:8] == HDF5_SIGNATURE:
         return "keras"
-    pytorch = ImportProblem("this looks like a PyTorch file; opening PyTorch autoencoders is not supported yet. "
-                            "Checkpoints trained by Latent Explorer open directly (copy them into trained/)")
+    from .torch_file import looks_like
+
+    torch_kind = looks_like(data)
+    if torch_kind:
+        return torch_kind
     if data[:4] == b"PK\x03\x04":
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as z:
@@ -63,18 +68,15 @@ def detect_kind(data: bytes) -> str:
             raise ImportProblem("a zip file that is damaged or truncated: not a model Latent Explorer can open") from None
         if "config.json" in names:
             return "keras"  # read_keras says what is missing, if anything
-        if any(n.endswith(("data.pkl", "constants.pkl", ".data/version", "/version")) for n in names):
-            raise pytorch
-        raise ImportProblem("a zip file that is not a .keras model (it has no config.json and model.weights.h5)")
-    if data[:1] == b"\x80":  # a pickle: never unpickled here, it could run code
-        raise pytorch
+        raise ImportProblem("a zip file that is neither a .keras model nor a PyTorch file")
     raise ImportProblem("not a model file Latent Explorer can open: it opens the book's Keras models "
-                        "(.h5 from save_weights, .weights.h5, .keras)")
+                        "(.h5 from save_weights, .weights.h5, .keras) and PyTorch autoencoders (torch.export .pt2, "
+                        "TorchScript, or a state_dict with --class)")
 
 
 def _safe_stem(name: str) -> str:
     stem = Path(name).name
-    for suffix in (".weights.h5", ".h5", ".keras"):
+    for suffix in (".weights.h5", ".h5", ".keras", ".pt2", ".pt", ".pth", ".ts"):
         if stem.lower().endswith(suffix):
             stem = stem[: -len(suffix)]
             break
@@ -93,27 +95,62 @@ def output_path(name: str, dataset: str, model_type: str, folder: Path) -> Path:
     return path
 
 
-def read_model(data: bytes, kind: str | None = None):
-    """(model in eval mode, model type "ae"/"vae", the file's format) of a model file's bytes."""
+FORMAT_NAMES = {"export": "torch.export .pt2", "torchscript": "TorchScript", "state_dict": "PyTorch state_dict"}
+
+
+def read_model(data: bytes, kind: str | None = None, *, decoder: bytes | None = None,
+               class_path: str | None = None, kwargs: str | None = None):
+    """(model in eval mode, model type "ae"/"vae", the file's format) of a model file's bytes.
+    `decoder`: a second file's bytes (a PyTorch decoder saved apart from its encoder); `class_path`
+    and `kwargs`: the class (module:Class) and JSON keyword arguments of a state_dict."""
     kind = kind or detect_kind(data)
     if kind not in KINDS:
         raise ImportProblem(f"unknown kind {kind!r}; known: {', '.join(KINDS)}")
-    from .keras_file import KerasImportError, read_keras
+    if kind == "keras":
+        from .keras_file import KerasImportError, read_keras
+
+        try:
+            found = read_keras(data)
+        except KerasImportError as e:
+            raise ImportProblem(f"not one of the book's Keras models: {e}.") from None
+        return found.build(), found.kind, found.file_format
+    from .torch_file import TorchImportError, from_programs, from_state_dict
 
     try:
-        found = read_keras(data)
-    except KerasImportError as e:
-        raise ImportProblem(f"not one of the book's Keras models: {e}.") from None
-    return found.build(), found.kind, found.file_format
+        if kind == "state_dict":
+            if not class_path:
+                raise TorchImportError("a state_dict holds weights only: name its class with --class module:Class "
+                                       "(and its arguments with --kwargs JSON)")
+            model = from_state_dict(data, class_path, kwargs)
+        else:
+            model = from_programs(data, decoder, kind)
+    except TorchImportError as e:
+        raise ImportProblem(f"not a PyTorch autoencoder this app can open: {e}.") from None
+    return model, "vae" if model.cfg.variational else "ae", FORMAT_NAMES[kind]
+
+
+def _read(path: Path, name: str) -> bytes:
+    """A model file's bytes, refused when it is missing, empty or over the size limit."""
+    try:
+        size = path.stat().st_size
+    except OSError as e:
+        raise ImportProblem(f"cannot read {name}: {e.strerror or e}") from None
+    if size > MAX_IMPORT_BYTES:
+        raise ImportProblem(f"{name} is {size / 1e6:.0f} MB, over the {MAX_IMPORT_BYTES / 1e6:.0f} MB limit for a model of 28x28 images")
+    if size == 0:
+        raise ImportProblem(f"{name} is empty")
+    return path.read_bytes()
 
 
 def import_model(source: str | Path, *, dataset: str = "mnist", kind: str | None = None, out: str | Path | None = None,
                  data_dir: str | Path | None = None, name: str | None = None, data=None, folder: str | Path | None = None,
+                 decoder: str | Path | None = None, class_path: str | None = None, kwargs: str | None = None,
                  progress: Callable[[str, float], None] | None = None) -> Imported:
     """Import the model in `source` (a path) for `dataset`; write the checkpoint to `out` (default: a new
     name of its own in `folder`, else the trained folder). `name`: the file's name as the user knows it (an upload's).
     `data`: the dataset's (train, test) ImageSets when the caller has them loaded (else they are read
-    from `data_dir` or the usual places). `progress(what, fraction)` is told what is being done."""
+    from `data_dir` or the usual places). `decoder`, `class_path`, `kwargs`: see `read_model`.
+    `progress(what, fraction)` is told what is being done."""
     from .checkpoint import save_checkpoint
     from .data import DataUnavailable, load_images
     from .latent import encode
@@ -125,17 +162,10 @@ def import_model(source: str | Path, *, dataset: str = "mnist", kind: str | None
 
     source = Path(source)
     name = name or source.name
-    try:
-        size = source.stat().st_size
-    except OSError as e:
-        raise ImportProblem(f"cannot read {name}: {e.strerror or e}") from None
-    if size > MAX_IMPORT_BYTES:
-        raise ImportProblem(f"{name} is {size / 1e6:.0f} MB, over the {MAX_IMPORT_BYTES / 1e6:.0f} MB limit for a model of 28x28 images")
-    if size == 0:
-        raise ImportProblem(f"{name} is empty")
-    content = source.read_bytes()
+    content = _read(source, name)
+    decoder_content = _read(Path(decoder), Path(decoder).name) if decoder else None
     say("reading the model", 0.05)
-    model, model_type, file_format = read_model(content, kind)
+    model, model_type, file_format = read_model(content, kind, decoder=decoder_content, class_path=class_path, kwargs=kwargs)
     say("loading the dataset", 0.15)
     try:
         train, test = data or (load_images(dataset, "train", data_root=data_dir), load_images(dataset, "test", data_root=data_dir))
@@ -154,11 +184,16 @@ def import_model(source: str | Path, *, dataset: str = "mnist", kind: str | None
     path = Path(out) if out else output_path(name, dataset, model_type, Path(folder) if folder else default_trained_dir())
     path.parent.mkdir(parents=True, exist_ok=True)
     test_mse = float(errors.astype(np.float64).mean())
+    source_info = {"file": Path(name).name, "sha256": hashlib.sha256(content).hexdigest(), "format": file_format,
+                   "test_mse": f"{test_mse:.6f}"}
+    if decoder_content is not None:
+        source_info |= {"decoder_file": Path(decoder).name, "decoder_sha256": hashlib.sha256(decoder_content).hexdigest()}
+    if class_path:
+        source_info |= {"class": class_path, "kwargs": kwargs or "{}"}
     say("saving the checkpoint", 0.95)
     save_checkpoint(path, model=model, dataset=dataset, history=[], model_type=model_type,
                     train_codes=train_codes, train_labels=train.labels.numpy(),
                     test_codes=test_codes, test_labels=test.labels.numpy(), test_errors=errors,
-                    source={"file": Path(name).name, "sha256": hashlib.sha256(content).hexdigest(),
-                            "format": file_format, "test_mse": f"{test_mse:.6f}"})
+                    source=source_info)
     say("done", 1.0)
     return Imported(path=path, model_type=model_type, file_format=file_format, z_dim=model.cfg.z_dim, test_mse=test_mse)

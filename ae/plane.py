@@ -88,8 +88,12 @@ def plane_checkpoint(ckpt):
 
     if ckpt.config.z_dim == 2:
         return ckpt
+    from .torch_file import ForeignAutoencoder, PlaneOfForeign
+
     plane = principal_plane(ckpt.train_codes)
-    model = plane_model(ckpt.model, plane).eval()
+    # A user's own PyTorch model keeps its program: the plane wraps it instead of folding into layers.
+    model = (PlaneOfForeign(ckpt.model, plane) if isinstance(ckpt.model, ForeignAutoencoder)
+             else plane_model(ckpt.model, plane)).eval()
     snapshots = None if ckpt.snapshots is None else plane.project(ckpt.snapshots)
     return Checkpoint(model=model, config=model.cfg, dataset=ckpt.dataset, history=ckpt.history,
                       train_codes=plane.project(ckpt.train_codes), train_labels=ckpt.train_labels,

@@ -157,7 +157,7 @@ export function mountPad(element, data, host) {
     }, (err) => {
       if (s.destroyed || s.modelRef !== ref) return;
       root.dataset.live = "off";
-      note.textContent = `The model could not run in this page (${err.message || err})${s.data.off_note || ""}.`;
+      note.textContent = `The model could not run in this page (${(!ref && s.data.model_problem) || err.message || err})${s.data.off_note || ""}.`;
     });
   }
 

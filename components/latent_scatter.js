@@ -305,7 +305,7 @@ export function mountScatter(element, data, host) {
       if (s.destroyed || s.modelRef !== ref) return;
       // The app's pages still work through the server: `live.off_note` says so there.
       s.model = null;
-      s.failed = err.message || String(err);
+      s.failed = (!ref && s.data.model_problem) || err.message || String(err);
       panel.querySelector("canvas").style.display = "none";
       for (const cls of ["title", "z", "gap", "drift", "place"]) text(cls, "");
       text("note", `Live preview is off (the model could not run in this page: ${s.failed})${s.data.live.off_note || ""}.`);

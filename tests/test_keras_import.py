@@ -225,7 +225,7 @@ def _file(name, content: bytes):
 BAD_FILES = {
     "text": (_file("notes.h5", b"these are my notes"), "not a model file"),
     "empty": (_file("empty.h5", b""), "is empty"),
-    "zip-not-keras": (lambda p: _zip(p / "photos.keras"), "not a .keras model"),
+    "zip-not-keras": (lambda p: _zip(p / "photos.keras"), "neither a .keras model nor a PyTorch file"),
     "truncated-h5": (_damaged("truncated-h5"), "damaged or truncated"),
     "truncated-keras": (_damaged("truncated-keras"), "damaged or truncated"),
     "wrong-shapes": (_damaged("wrong-shapes"), "shape"),

@@ -14,7 +14,11 @@ from ui.text import plain_text
 
 WHAT_OPENS = ("The book's Keras autoencoder or VAE (chapter 3 of *Generative Deep Learning*, first edition: "
               "`models/AE.py`, `models/VAE.py`), as its notebook saves it (`weights.h5` from `save_weights`), "
-              "as Keras 3 saves it (`.weights.h5`), or a whole `.keras` file. Nothing in the file is run.")
+              "as Keras 3 saves it (`.weights.h5`), or a whole `.keras` file; or your own PyTorch autoencoder of "
+              "28x28 greyscale images as `torch.export` programs (`.pt2`) or TorchScript: one module with "
+              "`encode` and `decode` methods, or the encoder here and the decoder below. A `state_dict` needs its "
+              "class, so it opens from the command line (`latent-explorer import weights.pt --class module:Class`). "
+              "No pickled code in a file is run.")
 
 
 def open_your_own(dataset: str, data) -> None:
@@ -22,8 +26,10 @@ def open_your_own(dataset: str, data) -> None:
     st.header("Open your own model")
     st.markdown(WHAT_OPENS + f" It is converted for {ae.data.dataset_title(dataset)} (the dataset chosen in the "
                 "sidebar): the training and test images are encoded with it, and the result joins the checkpoints.")
-    upload = st.file_uploader("Model file", key="tr_own_file",
-                              help=f"At most {MAX_IMPORT_BYTES // 2**20} MB. The book's model is about 1 MB.")
+    cols = st.columns(2)
+    upload = cols[0].file_uploader("Model file (or the encoder)", key="tr_own_file",
+                                   help=f"At most {MAX_IMPORT_BYTES // 2**20} MB. The book's model is about 1 MB.")
+    decoder = cols[1].file_uploader("Its decoder, when saved apart (PyTorch)", key="tr_own_decoder")
     if upload is None:
         return
     name = plain_text(upload.name)
@@ -32,15 +38,20 @@ def open_your_own(dataset: str, data) -> None:
         return
     if not st.button(f"Convert {name} and open it", key="tr_own_go", type="primary"):
         return
-    if upload.size > MAX_IMPORT_BYTES:
-        st.error(f"{name} is {upload.size / 1e6:.0f} MB, over the {MAX_IMPORT_BYTES / 1e6:.0f} MB limit. Nothing was saved.")
-        return
+    for file in (upload, decoder):
+        if file is not None and file.size > MAX_IMPORT_BYTES:
+            st.error(plain_text(f"{file.name} is {file.size / 1e6:.0f} MB, over the {MAX_IMPORT_BYTES / 1e6:.0f} MB "
+                                "limit. Nothing was saved."))
+            return
     bar = st.progress(0.0, text="Reading the model")
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "upload"
+        path, decoder_path = Path(tmp) / "upload", Path(tmp) / "decoder"
         path.write_bytes(upload.getvalue())
+        if decoder is not None:
+            decoder_path.write_bytes(decoder.getvalue())
         try:
             done = import_model(path, dataset=dataset, name=upload.name, data=data, folder=catalog.TRAINED_DIR,
+                                decoder=decoder_path if decoder is not None else None,
                                 progress=lambda what, fraction: bar.progress(fraction, text=what.capitalize()))
         except ImportProblem as e:
             bar.empty()

@@ -43,9 +43,26 @@ def points_url(view: ModelView, which: str) -> str:
     return published(view, ("points", which), make)
 
 
-def web_model_url(view: ModelView) -> str:
-    """The model the page runs (live preview, drawing pad), with what it needs to measure gaps and drift."""
+def web_model_url(view: ModelView) -> str | None:
+    """The model the page runs (live preview, drawing pad), with what it needs to measure gaps and
+    drift; None for a model the page cannot run (web_model_problem says why)."""
+    if web_model_problem(view):
+        return None
+
     def make():
         from ae.export import export_checkpoint
         return publish(view, "model", "bin", export_checkpoint(view.ckpt, view.index, view.round_trip))
     return published(view, "web_model", spinning("Preparing the model for the page...", make))
+
+
+def web_model_problem(view: ModelView) -> str | None:
+    """Why the page cannot run this model (a user's own PyTorch program), or None."""
+    from ae.export import WebModelError, model_layers
+
+    def check():
+        try:
+            model_layers(view.ckpt.model)
+        except WebModelError as e:
+            return str(e)
+        return None
+    return view.once("web_model_problem", check)

@@ -63,6 +63,7 @@ def latent_scatter(view: ModelView, style: ScatterStyle, marker, *, key: str, on
         "revision": f"{view.name}:{view.version}",
         "path": np.round(np.asarray(line, dtype=float), 5).tolist() if line is not None else None,
         "model_url": payloads.web_model_url(view),
+        "model_problem": payloads.web_model_problem(view),
         "snap_to_dots": snap_to_dots,
         "live": {"hover": style.live_hover, "image_px": px(style.preview_px), "group": group,
                  "off_note": mounts.SERVER_DECODES,
@@ -77,7 +78,8 @@ def drawing_pad(view: ModelView, *, key: str, on_drawn, group: str, pen: int = 2
     While drawing, the page prepares, encodes and decodes the drawing every frame and moves its
     code on the scatters of `group`.
     """
-    data = {"kind": "pad", "model_url": payloads.web_model_url(view), "dataset": view.dataset, "group": group,
+    data = {"kind": "pad", "model_url": payloads.web_model_url(view), "model_problem": payloads.web_model_problem(view),
+            "dataset": view.dataset, "group": group,
             "off_note": mounts.SERVER_READS,
             "pen": pen, "size": px(size), "preview_px": px(84)}
     mounts.pad(data=data, key=key, on_drawn_change=on_drawn)

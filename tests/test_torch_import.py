@@ -1,0 +1,203 @@
+"""Users' own PyTorch autoencoders opened here (ae.torch_file through ae.importer): each form round-trips
+to the same decodings, the checkpoint needs none of the user's code, and no pickled code ever runs."""
+from __future__ import annotations
+
+import io
+import os
+import pickle
+import zipfile
+
+import numpy as np
+import pytest
+import torch
+
+import ae
+from ae.importer import ImportProblem, import_model
+from conftest import make_idx_folder
+from torch_models import ConvDecoder, ConvEncoder, ConvVAE, DenseAE, seeded
+
+
+@pytest.fixture
+def small_data(tmp_path):
+    make_idx_folder(tmp_path / "data", n_train=200, n_test=80)
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def trained_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("AE_TRAINED_DIR", str(tmp_path / "trained"))
+    return tmp_path / "trained"
+
+
+def exported(module, example) -> bytes:
+    program = torch.export.export(module, (example,), dynamic_shapes=({0: torch.export.Dim("batch")},))
+    buffer = io.BytesIO()
+    torch.export.save(program, buffer)
+    return buffer.getvalue()
+
+
+def scripted(module) -> bytes:
+    buffer = io.BytesIO()
+    torch.jit.save(torch.jit.script(module), buffer)
+    return buffer.getvalue()
+
+
+def write(path, data: bytes):
+    path.write_bytes(data)
+    return path
+
+
+def forms(tmp_path):
+    """(name, reference encode, reference decode, import_model keyword arguments) for every form."""
+    images, codes = torch.zeros(2, 1, 28, 28), torch.zeros(2, 2)
+    vae = seeded(ConvVAE, 1)
+    dense = seeded(DenseAE, 2, z_dim=2, hidden=48)
+    torch.save(dense.state_dict(), tmp_path / "dense.pt")
+    return {
+        "export-two-files": (lambda x: vae.encoder(x)[0], vae.decoder,
+                             dict(source=write(tmp_path / "enc.pt2", exported(vae.encoder, images)),
+                                  decoder=write(tmp_path / "dec.pt2", exported(vae.decoder, codes)))),
+        "torchscript-two-files": (lambda x: vae.encoder(x)[0], vae.decoder,
+                                  dict(source=write(tmp_path / "enc.ts", scripted(vae.encoder)),
+                                       decoder=write(tmp_path / "dec.ts", scripted(vae.decoder)))),
+        "state-dict-and-class": (dense.encode, lambda z: dense.decode(z).view(-1, 1, 28, 28),
+                                 dict(source=tmp_path / "dense.pt", class_path="torch_models:DenseAE",
+                                      kwargs='{"z_dim": 2, "hidden": 48}')),
+    }
+
+
+@pytest.mark.parametrize("form", ["export-two-files", "torchscript-two-files", "state-dict-and-class"])
+def test_each_form_round_trips_through_import_to_the_same_decodings(tmp_path, small_data, trained_dir, form):
+    encode, decode, kwargs = forms(tmp_path)[form]
+    done = import_model(dataset="mnist", data_dir=small_data, **kwargs)
+    assert done.path.parent == trained_dir
+    ckpt = ae.load_checkpoint(done.path)  # the user's code is not needed to open it again
+    assert ckpt.model_type == ("ae" if form.startswith("state") else "vae")
+    test = ae.load_images("mnist", "test", data_dir=small_data)
+    with torch.no_grad():
+        assert np.abs(ckpt.test_codes - encode(test.images).numpy()).max() <= 1e-6
+        z = torch.as_tensor(np.random.default_rng(0).normal(0, 2, (64, 2)), dtype=torch.float32)
+        assert np.abs(ae.decode(ckpt.model, z.numpy()) - decode(z)[:, 0].numpy()).max() <= 1e-6
+    assert ckpt.source["format"] in {"torch.export .pt2", "TorchScript", "PyTorch state_dict"}
+    # The page cannot read a program's layers: the checkpoint says why, and the server decodes instead.
+    from ae.export import WebModelError, export_checkpoint
+    with pytest.raises(WebModelError, match="program of its own"):
+        export_checkpoint(ckpt)
+
+
+def test_a_larger_latent_space_is_seen_in_its_plane(tmp_path, small_data, trained_dir):
+    model = seeded(DenseAE, 3, z_dim=5)
+    path = write(tmp_path / "ae5.ts", scripted(model))
+    done = import_model(path, dataset="mnist", data_dir=small_data)
+    ckpt = ae.load_checkpoint(done.path)
+    assert ckpt.config.z_dim == 5
+    flat = ae.plane_checkpoint(ckpt)
+    point = np.array([[0.3, -0.2]], np.float32)
+    lifted = flat.plane.lift(point)
+    with torch.no_grad():
+        assert np.abs(ae.decode(flat.model, point) - model.decode(torch.from_numpy(lifted)).view(-1, 28, 28).numpy()).max() <= 1e-6
+    assert np.abs(flat.test_codes - flat.plane.project(ckpt.test_codes)).max() <= 1e-6
+
+
+def test_the_explorer_opens_an_imported_program_and_decodes_on_the_server(tmp_path, small_data, monkeypatch):
+    from conftest import ROOT, run_script, shown_text
+    from ui import catalog
+    monkeypatch.setattr(catalog, "TRAINED_DIR", tmp_path / "trained")
+    done = import_model(forms(tmp_path)["export-two-files"][2]["source"], decoder=tmp_path / "dec.pt2",
+                        dataset="mnist", data_dir=small_data, folder=tmp_path / "trained")
+    z1, z2 = (round(float(v), 3) for v in np.median(ae.load_checkpoint(done.path).test_codes, axis=0))
+    at = run_script(ROOT / "navigation.py", monkeypatch, state={"lx_checkpoint": done.path.name},
+                    query={"z1": str(z1), "z2": str(z2)}, data_dir=small_data)
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.selectbox(key="ex_checkpoint").value == done.path.name
+    shown = " ".join(shown_text(m.value) for m in [*at.markdown, *at.caption])
+    assert f"decoded at z = ({z1:g}, {z2:g})" in shown, shown[-400:]  # the server's decoding of the link's point
+    assert "imported from enc.pt2" in shown.replace("\\", "")
+
+
+# ---------------------------------------------------------------- what is refused
+
+
+class Boom:
+    def __init__(self, marker):
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.marker}",))
+
+
+def test_a_state_dict_that_would_run_code_is_refused_unopened(tmp_path, small_data, trained_dir):
+    marker = tmp_path / "ran"
+    path = write(tmp_path / "model.pt", pickle.dumps({"enc.1.weight": Boom(marker)}, protocol=2))
+    with pytest.raises(ImportProblem, match="would run code"):
+        import_model(path, dataset="mnist", data_dir=small_data, class_path="torch_models:DenseAE")
+    torch.save({"weights": Boom(marker)}, tmp_path / "zipped.pt")  # torch.save's zip form, the same
+    with pytest.raises(ImportProblem, match="would run code"):
+        import_model(tmp_path / "zipped.pt", dataset="mnist", data_dir=small_data, class_path="torch_models:DenseAE")
+    assert not marker.exists() and not trained_dir.exists()
+
+
+def test_an_exported_program_carrying_a_pickle_that_runs_code_is_refused_unopened(tmp_path, small_data, trained_dir):
+    marker = tmp_path / "ran"
+    good = exported(seeded(ConvEncoder, 4), torch.zeros(2, 1, 28, 28))
+    buffer = io.BytesIO(good)
+    with zipfile.ZipFile(buffer, "a") as z:
+        z.writestr("archive/data/constants/evil", pickle.dumps(Boom(marker), protocol=2))
+    path = write(tmp_path / "enc.pt2", buffer.getvalue())
+    decoder = write(tmp_path / "dec.pt2", exported(seeded(ConvDecoder, 4), torch.zeros(2, 2)))
+    with pytest.raises(ImportProblem, match="would run code"):
+        import_model(path, decoder=decoder, dataset="mnist", data_dir=small_data)
+    assert not marker.exists() and not trained_dir.exists()
+
+
+def _bad(tmp_path, kind):
+    if kind == "colour":
+        enc = scripted(seeded(ConvEncoder, 5, channels=3))
+        return dict(source=write(tmp_path / "enc.ts", enc), decoder=write(tmp_path / "dec.ts", scripted(seeded(ConvDecoder, 5))))
+    if kind == "32px":
+        return dict(source=write(tmp_path / "enc.ts", scripted(seeded(ConvEncoder, 5))),
+                    decoder=write(tmp_path / "dec.ts", scripted(seeded(ConvDecoder, 5, size=32))))
+    if kind == "encoder-only":
+        return dict(source=write(tmp_path / "enc.pt2", exported(seeded(ConvEncoder, 5), torch.zeros(2, 1, 28, 28))))
+    if kind == "truncated":
+        data = exported(seeded(ConvEncoder, 5), torch.zeros(2, 1, 28, 28))
+        return dict(source=write(tmp_path / "enc.pt2", data[: len(data) // 2]))
+    if kind == "wrong-shapes":
+        torch.save(seeded(DenseAE, 5, hidden=32).state_dict(), tmp_path / "w.pt")
+        return dict(source=tmp_path / "w.pt", class_path="torch_models:DenseAE", kwargs='{"hidden": 48}')
+    if kind == "no-class":
+        torch.save(seeded(DenseAE, 5).state_dict(), tmp_path / "w.pt")
+        return dict(source=tmp_path / "w.pt")
+    raise AssertionError(kind)
+
+
+BAD = {"colour": "28x28 greyscale", "32px": "28x28 greyscale image per code", "encoder-only": "give the decoder too",
+       "truncated": "damaged or truncated", "wrong-shapes": "size mismatch", "no-class": "--class"}
+
+
+@pytest.mark.parametrize("kind", BAD, ids=list(BAD))
+def test_a_bad_pytorch_file_gets_one_clear_line_and_saves_nothing(tmp_path, small_data, trained_dir, kind):
+    with pytest.raises(ImportProblem) as problem:
+        import_model(dataset="mnist", data_dir=small_data, **_bad(tmp_path, kind))
+    message = str(problem.value)
+    assert BAD[kind] in message and "\n" not in message, message
+    assert not trained_dir.exists()
+
+
+def test_the_train_page_opens_an_uploaded_encoder_and_decoder(tmp_path, monkeypatch, mnist_path):
+    from conftest import ROOT, run_script
+    from ui import catalog
+    monkeypatch.setenv("AE_DATA_DIR", str(mnist_path))
+    monkeypatch.setattr(catalog, "TRAINED_DIR", tmp_path / "trained")
+    vae = seeded(ConvVAE, 6)
+    at = run_script(ROOT / "navigation.py", timeout=120, fresh_cache=False)
+    at.switch_page("app_pages/7_Train.py").run()
+    at.file_uploader(key="tr_own_file").set_value(("encoder.pt2", exported(vae.encoder, torch.zeros(2, 1, 28, 28)), "application/zip"))
+    at.file_uploader(key="tr_own_decoder").set_value(("decoder.pt2", exported(vae.decoder, torch.zeros(2, 2)), "application/zip")).run()
+    next(b for b in at.button if b.key == "tr_own_go").click().run(timeout=180)
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.selectbox(key="ex_checkpoint").value == "mnist_vae_encoder.pt"
+    ckpt = ae.load_checkpoint(tmp_path / "trained" / "mnist_vae_encoder.pt")
+    z = np.random.default_rng(1).normal(0, 1, (16, 2)).astype(np.float32)
+    with torch.no_grad():
+        assert np.abs(ae.decode(ckpt.model, z) - vae.decoder(torch.from_numpy(z))[:, 0].numpy()).max() <= 1e-6
