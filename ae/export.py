@@ -115,14 +115,191 @@ def _sequence_layers(modules, prefix: str, tensors: dict, size: int | None = Non
     return layers
 
 
+# ---------------------------------------------------------------- a user's PyTorch program, read from its graph
+
+_SKIPPED = {"aten.clone.default", "aten.contiguous.default", "aten.alias.default", "aten.dropout.default",
+            "aten.detach.default", "aten.feature_dropout.default"}
+
+
+def _attr(gm, node):
+    import functools
+    return functools.reduce(getattr, node.target.split("."), gm).detach().float().clone()
+
+
+def _chain(gm) -> list:
+    """The operations from the graph's input to its (first) output, in order: following each
+    operation's first argument back from the output (a VAE's log-variance head is left aside)."""
+    out = next(n for n in gm.graph.nodes if n.op == "output").args[0]
+    node = out[0] if isinstance(out, (tuple, list)) else out
+    chain = []
+    while node.op != "placeholder":
+        if node.op != "call_function" or not node.args or not hasattr(node.args[0], "op"):
+            raise WebModelError("its graph is not a chain of layers the page's model reads")
+        chain.append(node)
+        node = node.args[0]
+    return chain[::-1]
+
+
+def graph_layers(gm, shape: tuple[int, ...], prefix: str, tensors: dict, image: tuple[int, int, int] | None = None) -> list[dict]:
+    """The web model's layers of a torch.fx graph of ATen operations (a user's exported program),
+    reading `shape` (C, H, W) or (n,); WebModelError names the first operation the page cannot run.
+    `image`: the (C, H, W) the last layer must write (a decoder), reshaped from a flat vector if need be."""
+    layers: list[dict] = []
+    pending_flatten, pad = False, None
+
+    def add(layer, w, b, out_dim):
+        layer.update(activation="none", _w=w, _b=b, _out_dim=out_dim)
+        layers.append(layer)
+
+    for node in _chain(gm):
+        op, args = str(node.target), node.args
+        last = layers[-1] if layers else None
+        if op in _SKIPPED or op == "<built-in function getitem>" and args[1] == 0:
+            continue
+        if op in ("aten.flatten.using_ints", "aten.view.default", "aten.reshape.default", "aten.unflatten.int",
+                  "aten._unsafe_view.default"):
+            n = int(np.prod(shape))
+            if op == "aten.flatten.using_ints":
+                target = (n,)
+            else:  # the first dimension is the batch (a number, -1 or a symbol); the others are the shape
+                dims = list(args[2]) if op == "aten.unflatten.int" else list(args[1])[1:]
+                if not all(isinstance(v, int) for v in dims):
+                    raise WebModelError("it reshapes by sizes computed at run time")
+                known = int(np.prod([v for v in dims if v != -1]))
+                target = tuple(n // known if v == -1 else v for v in dims)
+            if len(shape) == 3 and len(target) == 1:
+                pending_flatten, shape = True, target
+            elif len(shape) == 1 and len(target) == 3:
+                if not last or last["kind"] != "linear" or "_post" in last:
+                    raise WebModelError("it reshapes a vector to an image other than after a dense layer")
+                last["reshape"], shape = list(target), target
+            elif tuple(target) != tuple(shape):
+                raise WebModelError(f"it reshapes {shape} to {target}, which the page's model does not do")
+            continue
+        if op == "aten.linear.default":
+            w = _attr(gm, args[1])
+            b = _attr(gm, args[2]) if len(args) > 2 and args[2] is not None else torch.zeros(w.shape[0])
+            add({"kind": "linear", "flatten": pending_flatten}, w, b, 0)
+            pending_flatten, shape = False, (w.shape[0],)
+            continue
+        if op in ("aten.constant_pad_nd.default", "aten.pad.default"):
+            p = [int(v) for v in args[1]]
+            mode, value = (args[2] if len(args) > 2 else "constant", args[3] if len(args) > 3 else None) \
+                if op == "aten.pad.default" else ("constant", args[2] if len(args) > 2 else 0)
+            if len(p) != 4 or p[0] != p[2] or p[1] != p[3] or mode != "constant" or value not in (None, 0, 0.0):
+                raise WebModelError("it pads images unevenly, or with something other than zeros")
+            pad = p
+            shape = (shape[0], shape[1] + p[2] + p[3], shape[2] + p[0] + p[1])
+            continue
+        if op in ("aten.conv2d.default", "aten.conv_transpose2d.input", "aten.convolution.default"):
+            transposed = op == "aten.conv_transpose2d.input" or (op == "aten.convolution.default" and args[6])
+            w = _attr(gm, args[1])
+            b = _attr(gm, args[2]) if args[2] is not None else torch.zeros(w.shape[1 if transposed else 0])
+            stride, padding = list(args[3]) if len(args) > 3 else [1, 1], list(args[4]) if len(args) > 4 else [0, 0]
+            if op == "aten.conv2d.default":
+                dilation, groups, out_pad = (list(args[5]) if len(args) > 5 else [1, 1]), (args[6] if len(args) > 6 else 1), [0, 0]
+            elif op == "aten.conv_transpose2d.input":
+                out_pad = list(args[5]) if len(args) > 5 else [0, 0]
+                groups, dilation = (args[6] if len(args) > 6 else 1), (list(args[7]) if len(args) > 7 else [1, 1])
+            else:
+                dilation, out_pad, groups = list(args[5]), list(args[7]), args[8]
+            k = int(w.shape[-1])
+            if len(set(stride)) != 1 or len(set(padding)) != 1 or len(set(out_pad)) != 1 or set(dilation) != {1} \
+                    or groups != 1 or w.shape[-1] != w.shape[-2]:
+                raise WebModelError("its convolutions have unequal strides or padding, dilation or groups")
+            s, p, size = int(stride[0]), int(padding[0]), int(shape[-1])
+            if pad is not None:  # a pad just before: its top/left is this layer's padding
+                if transposed or p:
+                    raise WebModelError("it pads before a transposed or padded convolution")
+                p, size = pad[2], size - pad[2] - pad[3]
+                out = (size + pad[2] + pad[3] - k) // s + 1
+            elif transposed:
+                out = (size - 1) * s - 2 * p + k + int(out_pad[0])
+                if out_pad[0] > p:
+                    raise WebModelError("its transposed convolution's output padding exceeds its padding")
+            else:
+                out = (size + 2 * p - k) // s + 1
+            add({"kind": "conv_transpose" if transposed else "conv", "stride": s, "kernel": k, "padding": p,
+                 "output_size": out}, w, b, 1 if transposed else 0)
+            pad, shape = None, (int(w.shape[1] if transposed else w.shape[0]), out, out)
+            continue
+        if op in ("aten._native_batch_norm_legit_no_training.default", "aten.batch_norm.default"):
+            weight, bias, mean, var = (_attr(gm, a) if a is not None else None for a in args[1:5])
+            eps = float(args[6] if op.startswith("aten._native") else args[7])
+            if op == "aten.batch_norm.default" and args[5]:
+                raise WebModelError("its batch-norm runs in training mode")
+            channels = mean.shape[0]
+            weight = weight if weight is not None else torch.ones(channels)
+            bias = bias if bias is not None else torch.zeros(channels)
+            scale = weight / torch.sqrt(var + eps)
+            if not last:
+                raise WebModelError("it normalises its input before any layer")
+            if last["activation"] == "none" and "_post" not in last:
+                shape_ = [1] * last["_w"].dim()
+                shape_[last["_out_dim"]] = -1
+                last["_w"], last["_b"] = last["_w"] * scale.view(shape_), (last["_b"] - mean) * scale + bias
+            elif "_post" not in last and "reshape" not in last:
+                last["_post"] = (scale, bias - mean * scale)
+            else:
+                raise WebModelError("it normalises twice after one layer")
+            continue
+        activation = {"aten.relu.default": ("leaky_relu", 0.0), "aten.sigmoid.default": ("sigmoid", None),
+                      "aten.tanh.default": ("tanh", None), "aten.leaky_relu.default": ("leaky_relu", None)}.get(op)
+        if activation and last and last["activation"] == "none" and "_post" not in last:
+            kind, slope = activation
+            last["activation"] = kind
+            if kind == "leaky_relu":
+                last["slope"] = float(slope if slope is not None else (args[1] if len(args) > 1 else 0.01))
+            continue
+        name = op.removeprefix("aten.").split(".")[0]
+        raise WebModelError(f"its layers include {name}, which the page's model does not run")
+    if image is not None and tuple(shape) != tuple(image):
+        if len(shape) == 1 and int(np.prod(image)) == shape[0] and layers and layers[-1]["kind"] == "linear" and "_post" not in layers[-1]:
+            layers[-1]["reshape"] = list(image)
+        else:
+            raise WebModelError(f"its decoder writes {tuple(shape)}, not an image of {image}")
+    if not layers:
+        raise WebModelError("it has no layers the page's model reads")
+    for i, layer in enumerate(layers):
+        name = f"{prefix}.{i}"
+        tensors[f"{name}.weight"], tensors[f"{name}.bias"] = layer.pop("_w").numpy(), layer.pop("_b").numpy()
+        layer.pop("_out_dim")
+        layer.update(weight=f"{name}.weight", bias=f"{name}.bias")
+        if "_post" in layer:
+            scale, shift = layer.pop("_post")
+            tensors[f"{name}.post_scale"], tensors[f"{name}.post_shift"] = scale.numpy(), shift.numpy()
+            layer["post"] = {"scale": f"{name}.post_scale", "shift": f"{name}.post_shift"}
+    return layers
+
+
+def _foreign_layers(model) -> tuple[list[dict], list[dict], dict[str, np.ndarray]]:
+    from .torch_file import graphs
+
+    found = graphs(model)
+    if found is None:
+        raise WebModelError("it is a TorchScript module whose layers the page's model cannot read")
+    cfg, tensors = model.cfg, {}
+    image = (cfg.image_channels, cfg.image_size, cfg.image_size)
+    encoder = graph_layers(found[0], image, "encoder", tensors)
+    decoder = graph_layers(found[1], (cfg.z_dim,), "decoder", tensors, image=image)
+    if tensors[encoder[-1]["bias"]].shape[0] != cfg.z_dim:
+        raise WebModelError("its encoder's last layer does not write the code")
+    return encoder, decoder, tensors
+
+
 def model_layers(model: Autoencoder) -> tuple[list[dict], list[dict], dict[str, np.ndarray]]:
     """(encoder layers, decoder layers, tensors) of a model, batch-norm folded, ready to serialise.
 
-    A VAE's encoder keeps only its mean: the last layer's first `z_dim` outputs.
+    A VAE's encoder keeps only its mean: the last layer's first `z_dim` outputs. A user's own PyTorch
+    program (ae.torch_file) is read from its graph when its operations are of kinds the page runs.
     """
+    from .torch_file import ForeignAutoencoder
+
+    if isinstance(model, ForeignAutoencoder):
+        return _foreign_layers(model)
     if not isinstance(model, Autoencoder):
-        raise WebModelError("it is a program of its own (imported from PyTorch), whose layers the page's model "
-                            "does not read")
+        raise WebModelError("it is a program of its own (imported from PyTorch) seen in a plane, whose layers "
+                            "the page's model does not read")
     cfg = model.cfg
     tensors: dict[str, np.ndarray] = {}
     encoder = _sequence_layers(list(model.encoder), "encoder", tensors, cfg.image_size)
@@ -215,6 +392,8 @@ def run_layers(layers: list[dict], tensors: dict[str, np.ndarray], x) -> np.ndar
             h = F.leaky_relu(h, layer["slope"])
         elif layer["activation"] == "sigmoid":
             h = torch.sigmoid(h)
+        elif layer["activation"] == "tanh":
+            h = torch.tanh(h)
         if "post" in layer:
             shape = (1, -1) + (1,) * (h.dim() - 2)
             h = h * torch.from_numpy(np.array(tensors[layer["post"]["scale"]])).view(shape) \

@@ -247,13 +247,46 @@ def from_state_dict(state_bytes: bytes, class_path: str, kwargs_json: str | None
         try:
             code = encode(x)
             z = (code[0] if isinstance(code, (tuple, list)) else code).reshape(2, -1)
-            holder = _Both(encode, decode)
-            traced = torch.jit.trace_module(holder, {"encode": x, "decode": z}, check_trace=False)
+            decode(z)
         except Exception as e:  # noqa: BLE001
             raise TorchImportError(f"the model does not run on 28x28 greyscale images (N, 1, 28, 28): {_first_line(e)}") from None
+    # Kept as two exported programs (whose layers the page's model can read); a model torch.export
+    # cannot capture is traced to TorchScript instead.
+    try:
+        programs = [_export_bytes(_Call(fn), example) for fn, example in ((encode, x), (decode, z))]
+        return from_programs(programs[0], programs[1], "export")
+    except TorchImportError:
+        raise
+    except Exception:  # noqa: BLE001 - torch.export refuses some Python; TorchScript's tracer may not
+        pass
+    try:
+        traced = torch.jit.trace_module(_Both(encode, decode), {"encode": x, "decode": z}, check_trace=False)
+    except Exception as e:  # noqa: BLE001
+        raise TorchImportError(f"the model could be neither exported nor traced: {_first_line(e)}") from None
     buffer = io.BytesIO()
     torch.jit.save(traced, buffer)
     return from_programs(buffer.getvalue(), None, "torchscript")
+
+
+def _export_bytes(module: nn.Module, example: torch.Tensor) -> bytes:
+    program = torch.export.export(module, (example,), dynamic_shapes=({0: torch.export.Dim("batch")},))
+    buffer = io.BytesIO()
+    torch.export.save(program, buffer)
+    return buffer.getvalue()
+
+
+class _Call(nn.Module):
+    """One method of a user's model (encode or decode) as a module's forward, for torch.export."""
+
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
+        owner = fn if isinstance(fn, nn.Module) else getattr(fn, "__self__", None)
+        if isinstance(owner, nn.Module):
+            self.owner = owner
+
+    def forward(self, x):
+        return self.fn(x)
 
 
 class _Both(nn.Module):
@@ -317,3 +350,22 @@ def from_payload(payload: dict) -> ForeignAutoencoder:
     encoder = payload["encoder"].numpy().tobytes()
     decoder = payload["decoder"].numpy().tobytes() if payload.get("decoder") is not None else None
     return from_programs(encoder, decoder, str(payload["form"]))
+
+
+def graphs(model: ForeignAutoencoder):
+    """(encoder graph, decoder graph) as torch.fx GraphModules of ATen operations, for reading the
+    layers (ae.export); None where the program cannot give one (a TorchScript module with encode and
+    decode methods, or one the converter does not take)."""
+    if model.program["form"] == "export":
+        return model.encoder_program, model.decoder_program
+    if model.encoder_program is model.decoder_program:
+        return None
+    try:
+        from torch._export.converter import TS2EPConverter
+
+        x = torch.zeros(2, 1, model.cfg.image_size, model.cfg.image_size)
+        z = torch.zeros(2, model.cfg.z_dim)
+        return tuple(TS2EPConverter(m, (example,)).convert().module()
+                     for m, example in ((model.encoder_program, x), (model.decoder_program, z)))
+    except Exception:  # noqa: BLE001 - a private converter; without it the server decodes
+        return None

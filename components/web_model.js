@@ -90,6 +90,7 @@ export function webModelModule() {
   function activate(a, L) {
     if (L.act === "leaky_relu") return a > 0 ? a : a * L.slope;
     if (L.act === "sigmoid") return 1 / (1 + Math.exp(-a));
+    if (L.act === "tanh") return Math.tanh(a);
     return a;
   }
 
