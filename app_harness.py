@@ -95,6 +95,26 @@ def load_library(page) -> None:
         page.add_script_tag(content=components.bundle("site", "classic"))
 
 
+def run_web_model(browser, data: bytes, points, images):
+    """(decoded (N, size*size), encoded (M, z)) of a web model file run by the components' WebModel
+    (the code the pages run) in a blank page of `browser`: the page's side of a model, for tests."""
+    import base64
+
+    import numpy as np
+
+    page = browser.new_page()
+    try:
+        page.set_content("<html><body></body></html>")
+        load_library(page)
+        got = page.evaluate("""([b64, points, images]) => {
+            const model = new LatentExplorer.lib.WebModel(LatentExplorer.fromBase64(b64));
+            return {decoded: points.map((z) => Array.from(model.decode(z))), encoded: images.map((x) => model.encode(x))};
+        }""", [base64.b64encode(data).decode(), np.asarray(points).tolist(), np.asarray(images).reshape(len(images), -1).tolist()])
+    finally:
+        page.close()
+    return np.array(got["decoded"]), np.array(got["encoded"])
+
+
 def to_pixels(area, z1, z2):
     """Page pixel position of a data point, from the plot rectangle and the axis ranges."""
     fx = (z1 - area["x"][0]) / (area["x"][1] - area["x"][0])

@@ -69,6 +69,20 @@ def make_idx_folder(folder: Path, n_train: int = 12, n_test: int = 6, compress: 
     return arrays
 
 
+@pytest.fixture
+def small_data(tmp_path):
+    """A small synthetic MNIST (300 training, 100 test images): enough to import a model into."""
+    make_idx_folder(tmp_path / "data", n_train=300, n_test=100)
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def trained_dir(tmp_path, monkeypatch):
+    """Where imported models go in a test: a fresh folder named by AE_TRAINED_DIR."""
+    monkeypatch.setenv("AE_TRAINED_DIR", str(tmp_path / "trained"))
+    return tmp_path / "trained"
+
+
 @pytest.fixture(scope="session")
 def chromium():
     """One Chromium for the whole test session (a second sync Playwright cannot start in the same thread)."""

@@ -1,7 +1,6 @@
 """The book's Keras models opened here (ae.keras_file, ae.importer), with Keras itself as the oracle."""
 from __future__ import annotations
 
-import base64
 import dataclasses
 import hashlib
 import os
@@ -20,7 +19,7 @@ import ae.keras_file
 from ae.export import export_checkpoint, export_web_model, read_web_model, run_layers
 from ae.importer import ImportProblem, import_model
 from ae.keras_file import read_keras
-from conftest import ROOT, make_idx_folder
+from conftest import ROOT
 from keras_book import book_model, save
 
 FORMS = ["keras2", "weights", "keras"]
@@ -126,42 +125,20 @@ def test_kernels_are_read_in_keras_layouts(tmp_path):
 
 
 def test_the_page_runs_an_imported_keras_model_as_the_library_does(tmp_path, mnist_test, chromium):
-    from app_harness import load_library
+    from app_harness import run_web_model
 
     model, _, _ = book_model(vae=True, batch_norm=True, seed=6)
     imported = read_keras(save(model, tmp_path, "keras").read_bytes()).build()
     header, _ = read_web_model(export_web_model(imported))
     assert any("post" in layer for layer in header["decoder"])  # batch-norm after the activation travels as is
     points = np.random.default_rng(3).normal(0, 3, (100, 2))
-    images = mnist_test[:50]
-    page = chromium.new_page()
-    try:
-        page.set_content("<html><body></body></html>")
-        load_library(page)
-        got = page.evaluate("""([b64, points, images]) => {
-            const model = new LatentExplorer.lib.WebModel(LatentExplorer.fromBase64(b64));
-            return {decoded: points.map((z) => Array.from(model.decode(z))), encoded: images.map((x) => model.encode(x))};
-        }""", [base64.b64encode(export_web_model(imported)).decode(), points.tolist(), images.reshape(50, -1).numpy().tolist()])
-    finally:
-        page.close()
-    assert np.abs(np.array(got["decoded"]).reshape(100, 28, 28) - ae.decode(imported, points)).max() <= 1e-4
-    assert np.abs(np.array(got["encoded"]) - ae.encode(imported, images)).max() <= 1e-4
+    images = mnist_test[:50].numpy()
+    decoded, encoded = run_web_model(chromium, export_web_model(imported), points, images)
+    assert np.abs(decoded.reshape(100, 28, 28) - ae.decode(imported, points)).max() <= 1e-4
+    assert np.abs(encoded - ae.encode(imported, torch.from_numpy(images))).max() <= 1e-4
 
 
 # ---------------------------------------------------------------- importing: the file to a checkpoint
-
-
-@pytest.fixture
-def small_data(tmp_path):
-    make_idx_folder(tmp_path / "data", n_train=300, n_test=100)
-    return tmp_path / "data"
-
-
-@pytest.fixture
-def trained_dir(tmp_path, monkeypatch):
-    folder = tmp_path / "trained"
-    monkeypatch.setenv("AE_TRAINED_DIR", str(folder))
-    return folder
 
 
 def test_the_command_writes_a_checkpoint_that_records_its_source(tmp_path, small_data, trained_dir):
