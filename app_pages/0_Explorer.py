@@ -120,5 +120,5 @@ was only ever trained on points where real images landed, so:
    included.) Shade the plane by *round-trip drift* to see where that happens.
 
 The variational autoencoder (next chapter) fixes this by making the codes fill a known, continuous region:
-pick a `*_vae_*` checkpoint in the sidebar, or open **Autoencoder vs VAE** to click both side by side.
+pick a `*_vae_*` checkpoint in the sidebar, or open **Compare two models** to click the autoencoder and its VAE side by side.
 """)

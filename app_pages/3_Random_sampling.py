@@ -55,7 +55,7 @@ st.write(f"{where}: **{in_gap.mean():.0%}** land in a gap (farther from any trai
 if ckpt.model_type == "vae":
     st.write("This is a variational autoencoder: its KL term pulls the codes towards N(0, I), so "
              "sampling from N(0, I) is a recipe, not a guess. Compare with a plain autoencoder's "
-             "checkpoint, or open *Autoencoder vs VAE*.")
+             "checkpoint, or open *Compare two models*.")
 else:
     st.write("For a plain autoencoder nothing says which distribution to sample from: much of its box "
              "is empty, and N(0, I) covers only a corner of how far its codes spread.")

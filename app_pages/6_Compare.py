@@ -7,7 +7,7 @@ import streamlit as st
 
 from ui import mounts
 
-st.set_page_config(page_title="Autoencoder vs VAE", page_icon=mounts.PAGE_ICON, layout="wide")
+st.set_page_config(page_title="Compare two models", page_icon=mounts.PAGE_ICON, layout="wide")
 mounts.preload()
 st.title("Two models side by side")
 st.caption("The same data, two models: a plain autoencoder and a variational one to begin with, or any two "

@@ -3,7 +3,7 @@
     python bench/compare_models.py [--k 1000] [--seed 0]
 
 For each dataset with both shipped models (checkpoints/{dataset}_ae_z2.pt and _vae_z2.pt) and its
-classifier, prints the same numbers as the *Autoencoder vs VAE* page (`ae.limits.measure_limits`)
+classifier, prints the same numbers as the *Compare two models* page (`ae.limits.measure_limits`)
 and how long measuring took. Needs no dataset: everything comes from the checkpoints.
 """
 from __future__ import annotations

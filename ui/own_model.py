@@ -27,8 +27,10 @@ def open_your_own(dataset: str, data) -> None:
     st.markdown(WHAT_OPENS + f" It is converted for {ae.data.dataset_title(dataset)} (the dataset chosen in the "
                 "sidebar): the training and test images are encoded with it, and the result joins the checkpoints.")
     cols = st.columns(2)
+    limit = st.get_option("server.maxUploadSize")  # the server's, shared with the photo upload
     upload = cols[0].file_uploader("Model file (or the encoder)", key="tr_own_file",
-                                   help=f"At most {MAX_IMPORT_BYTES // 2**20} MB. The book's model is about 1 MB.")
+                                   help=f"At most {limit} MB here (the book's model is about 1 MB); the command "
+                                        f"line takes files up to {MAX_IMPORT_BYTES // 10**6} MB.")
     decoder = cols[1].file_uploader("Its decoder, when saved apart (PyTorch)", key="tr_own_decoder")
     if upload is None:
         return

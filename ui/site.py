@@ -19,6 +19,6 @@ PAGES = (
     PageEntry("app_pages/3_Random_sampling.py", "random-sampling", "Random sampling and the three limits"),
     PageEntry("app_pages/4_Interpolation.py", "interpolation", "Interpolation"),
     PageEntry("app_pages/5_Your_own_digit.py", "your-own-digit", "Your own image"),
-    PageEntry("app_pages/6_Compare.py", "compare", "Autoencoder vs VAE"),
+    PageEntry("app_pages/6_Compare.py", "compare", "Compare two models"),
     PageEntry("app_pages/7_Train.py", "train", "Train"),
 )
