@@ -182,6 +182,26 @@ def graph_layers(gm, shape: tuple[int, ...], prefix: str, tensors: dict, image: 
             add({"kind": "linear", "flatten": pending_flatten}, w, b, 0)
             pending_flatten, shape = False, (w.shape[0],)
             continue
+        if op == "aten.slice.Tensor":  # a crop of a transposed convolution's result (Keras' 'same' in PyTorch)
+            dim, start, end = args[1], args[2] if len(args) > 2 else 0, args[3] if len(args) > 3 else None
+            step = args[4] if len(args) > 4 else 1
+            side = shape[-1] if len(shape) == 3 else None
+            if dim in (0, 1) and (start in (0, None)) and (end is None or end >= 2 ** 62) and step == 1:
+                continue  # the whole batch or every channel: nothing cut
+            if not (last and last["kind"] == "conv_transpose" and side and dim in (2, 3, -1, -2) and step == 1):
+                raise WebModelError("it slices its feature maps other than to crop a transposed convolution")
+            end = side if end is None or end > side else end
+            crop = last.setdefault("_crop", {})
+            crop[dim % 4] = (int(start), int(end))
+            if len(crop) == 2:
+                (s0, e0), (s1, e1) = crop[2], crop[3]
+                if (s0, e0) != (s1, e1):
+                    raise WebModelError("it crops a transposed convolution's rows and columns differently")
+                last["padding"] += s0
+                last["output_size"] = e0 - s0
+                del last["_crop"]
+                shape = (shape[0], e0 - s0, e0 - s0)
+            continue
         if op in ("aten.constant_pad_nd.default", "aten.pad.default"):
             p = [int(v) for v in args[1]]
             mode, value = (args[2] if len(args) > 2 else "constant", args[3] if len(args) > 3 else None) \
@@ -260,6 +280,8 @@ def graph_layers(gm, shape: tuple[int, ...], prefix: str, tensors: dict, image: 
             raise WebModelError(f"its decoder writes {tuple(shape)}, not an image of {image}")
     if not layers:
         raise WebModelError("it has no layers the page's model reads")
+    if any("_crop" in layer for layer in layers):
+        raise WebModelError("it crops a transposed convolution's rows but not its columns")
     for i, layer in enumerate(layers):
         name = f"{prefix}.{i}"
         tensors[f"{name}.weight"], tensors[f"{name}.bias"] = layer.pop("_w").numpy(), layer.pop("_b").numpy()

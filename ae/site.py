@@ -117,7 +117,7 @@ def model_payload(ckpt, name: str, progress=None) -> dict:
     from . import maps, replay
     from .boxes import Boxes
     from .data import class_names
-    from .export import export_checkpoint
+    from .export import WebModelError, export_checkpoint
     from .latent import LatentIndex
     from .quality import RoundTrip
 
@@ -129,7 +129,10 @@ def model_payload(ckpt, name: str, progress=None) -> dict:
     step("measuring the round trip")
     rt = RoundTrip(ckpt.model, ckpt.test_codes)
     step("exporting the web model")
-    web_model = export_checkpoint(ckpt, index, rt)
+    try:
+        web_model = export_checkpoint(ckpt, index, rt)
+    except WebModelError as e:
+        raise PublishError(f"{name}: the static page cannot run this model, since {e}; explore it in the app") from None
     step("measuring the gap map")
     shading = {"gaps": maps.gap_map(index, *boxes.plot)}
     step("measuring the drift map")

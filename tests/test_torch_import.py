@@ -214,7 +214,17 @@ class KerasStyleAE(torch.nn.Module):
         return self.dec(self.fc(z).view(-1, 16, 7, 7))
 
 
-@pytest.mark.parametrize("make", ["dense-state-dict", "conv-export", "conv-torchscript"])
+class Programs:
+    """A model's encode and decode as the two modules a user exports."""
+
+    def __init__(self, model):
+        self.model = model
+        self.encoder = type("E", (torch.nn.Module,), {"forward": lambda s, x: model.encode(x)})()
+        self.decoder = type("D", (torch.nn.Module,), {"forward": lambda s, z: model.decode(z)})()
+        self.encoder.m = self.decoder.m = model
+
+
+@pytest.mark.parametrize("make", ["dense-state-dict", "conv-export", "conv-torchscript", "keras-padding-export"])
 def test_the_page_runs_an_imported_model_whose_layers_it_knows(tmp_path, small_data, trained_dir, chromium, make):
     from ae.export import export_checkpoint, read_web_model, run_layers
     from app_harness import run_web_model
@@ -224,11 +234,13 @@ def test_the_page_runs_an_imported_model_whose_layers_it_knows(tmp_path, small_d
         torch.save(model.state_dict(), tmp_path / "w.pt")
         kwargs = dict(source=tmp_path / "w.pt", class_path="torch_models:DenseAE", kwargs='{"hidden": 40}')
     else:
-        model = KerasStyleAE().eval()
-        enc, dec = type("E", (torch.nn.Module,), {"forward": lambda s, x: model.encode(x)})(), \
-            type("D", (torch.nn.Module,), {"forward": lambda s, z: model.decode(z)})()
-        enc.m = dec.m = model
-        if make == "conv-export":
+        # A user's model padded as Keras pads (this project's KerasConv2d and KerasConvTranspose2d: a pad
+        # before, a crop after), or with torch's symmetric padding and its own batch-norm and tanh.
+        model = ae.build_model(ae.AEConfig(padding="keras", use_batch_norm=True, norm_after_activation=True)).eval() \
+            if make == "keras-padding-export" else KerasStyleAE().eval()
+        programs = Programs(model)
+        enc, dec = programs.encoder, programs.decoder
+        if make in ("conv-export", "keras-padding-export"):
             kwargs = dict(source=write(tmp_path / "e.pt2", exported(enc, torch.zeros(2, 1, 28, 28))),
                           decoder=write(tmp_path / "d.pt2", exported(dec, torch.zeros(2, 2))))
         else:
@@ -258,3 +270,21 @@ def test_a_model_with_layers_the_page_cannot_run_says_which(tmp_path, small_data
     ckpt = ae.load_checkpoint(import_model(dataset="mnist", data_dir=small_data, **kwargs).path)
     with pytest.raises(WebModelError, match="its layers include gelu"):
         export_checkpoint(ckpt)
+
+
+def test_publishing_a_model_the_page_cannot_run_says_so_and_the_apps_download_leaves_it_out(tmp_path, small_data, trained_dir, monkeypatch):
+    import subprocess
+    import sys
+
+    from conftest import ROOT, run_script, shown_text
+    from ui import catalog
+    _, _, kwargs = forms(tmp_path)["export-two-files"]  # GELU between its layers
+    done = import_model(dataset="mnist", data_dir=small_data, **kwargs)
+    run = subprocess.run([sys.executable, "-m", "ae", "publish", str(done.path), "--out", str(tmp_path / "site")],
+                         capture_output=True, text=True, cwd=ROOT)
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert "the static page cannot run this model, since its layers include gelu" in run.stderr
+    monkeypatch.setattr(catalog, "TRAINED_DIR", trained_dir)
+    at = run_script(ROOT / "navigation.py", monkeypatch, data_dir=small_data)
+    captions = " ".join(shown_text(c.value) for c in at.caption)
+    assert f"Left out, since the page cannot run them in the browser: {done.path.name}" in captions

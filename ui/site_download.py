@@ -38,7 +38,14 @@ def build_site_zip(paths: list[Path], progress=None) -> tuple[bytes, str]:
 def download_site(dataset: str, prefix: str) -> None:
     """The sidebar's "Download this as a site" for the dataset's checkpoints."""
     from ae.site import STEPS_PER_MODEL, PublishError
-    names = [n for n in catalog.list_checkpoints(dataset) if catalog.kind_of(n)[0] == dataset]
+    from ui.payloads import web_model_problem
+    from ui.view import view_of
+
+    names, left_out = [], []
+    for name in (n for n in catalog.list_checkpoints(dataset) if catalog.kind_of(n)[0] == dataset):
+        view = view_of(name)[0]
+        # The static page runs every model in the browser: one whose layers it cannot read stays in the app.
+        (left_out if view is None or web_model_problem(view) else names).append(name)
     paths = [catalog.checkpoint_path(n) for n in names]
     key = tuple((str(p), catalog.file_version(p)) for p in paths)
     with st.sidebar.expander("Download this as a site"):
@@ -46,6 +53,8 @@ def download_site(dataset: str, prefix: str) -> None:
                    "shading, the replay, nearest real images, the drawing pad. Unzip it and open index.html, "
                    "or copy it to any web host for a class.")
         st.caption(plain_text("Models: " + ", ".join(names)))
+        if left_out:
+            st.caption(plain_text("Left out, since the page cannot run them in the browser: " + ", ".join(left_out)))
         built = st.session_state.get(f"{prefix}_site")
         if st.button("Prepare the site", key=f"{prefix}_site_build", disabled=not paths):
             bar = st.progress(0.0, text="Publishing...")
