@@ -26,3 +26,12 @@ def frame_names(ckpt) -> list[str]:
 
 def has_replay(ckpt) -> bool:
     return ckpt.snapshots is not None and len(ckpt.snapshots) >= 2
+
+
+def no_replay_reason(ckpt) -> str:
+    """Why a checkpoint has no replay, in one sentence (the app's pages and the static site say it)."""
+    if ckpt.source:
+        return (f"{ckpt.path.name} was imported from {ckpt.source.get('file', 'a file')}, which kept no record of "
+                "its training, so there is no replay of how its space formed.")
+    return (f"{ckpt.path.name} was trained before snapshots were stored, so there is no replay of how its space "
+            "formed. Training with `python -m ae.train` (or on the Train page) stores one snapshot per epoch.")

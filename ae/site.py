@@ -153,6 +153,7 @@ def model_payload(ckpt, name: str, progress=None) -> dict:
         "model": base64.b64encode(web_model).decode(),
         "points": maps.points_payload(ckpt.test_codes, ckpt.test_labels, names, maps.class_word(ckpt.dataset)),
         "maps": shading, "replay": frames, "palette": maps.PALETTE,
+        "no_replay": None if frames else replay.no_replay_reason(ckpt.full or ckpt),
         "boxes": {"codes": boxes.codes, "plot": boxes.plot, "accepted": boxes.accepted},
     }
 
@@ -239,7 +240,7 @@ def publish_site(checkpoints, out, *, data_dir=None, progress=None) -> Site:
             else:
                 entry.files[atlas["file"]] = atlas["bytes"]
             if payload["replay"] is None:
-                entry.notes.append("trained before snapshots were stored: no replay")
+                entry.notes.append(payload["no_replay"])
             script = model_script(entry.title, payload)
             file = f"models/{name}.js"
             (staging / file).write_text(script)

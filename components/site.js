@@ -303,7 +303,7 @@ class Site {
     Plotly.purge(box);
     if (!frames) {
       box.hidden = true;
-      this.ui.replayNote.textContent = "This model was trained before snapshots were stored, so there is no replay of how its space formed.";
+      this.ui.replayNote.textContent = payload.no_replay || "";
       return;
     }
     box.hidden = false;

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import ae
-from ae.replay import frame_names, has_replay, shown_index
+from ae.replay import frame_names, has_replay, no_replay_reason, shown_index
 from ui.figures import class_colour
 from ui.text import plain_text
 
@@ -55,9 +55,7 @@ def show_replay(view, key: str) -> None:
     """The replay for a checkpoint with snapshots, or one line saying how to get them."""
     ckpt = view.ckpt
     if not has_replay(ckpt):
-        st.caption(plain_text(f"{ckpt.path.name} was trained before snapshots were stored, so there is no "
-                                 f"replay of how its space formed. Training with `python -m ae.train` (or on the "
-                                 f"Train page) stores one snapshot per epoch."))
+        st.caption(plain_text(no_replay_reason(ckpt.full or ckpt)))
         return
     st.caption("Where the encoder put the test images before training and after each epoch (3,000 of them). "
                "Press play, or drag the slider. Each frame is zoomed to its own codes: at first the untrained "
