@@ -98,6 +98,19 @@ def output_path(name: str, dataset: str, model_type: str, folder: Path) -> Path:
 FORMAT_NAMES = {"export": "torch.export .pt2", "torchscript": "TorchScript", "state_dict": "PyTorch state_dict"}
 
 
+def _is_checkpoint(data: bytes) -> bool:
+    """Whether a torch.save file is one of this project's checkpoints (read with weights_only=True)."""
+    import torch
+
+    from .checkpoint import FORMAT_NAME
+
+    try:
+        raw = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
+    except Exception:  # noqa: BLE001 - refused or unreadable: the state_dict reader says why
+        return False
+    return isinstance(raw, dict) and raw.get("format") == FORMAT_NAME
+
+
 def read_model(data: bytes, kind: str | None = None, *, decoder: bytes | None = None,
                class_path: str | None = None, kwargs: str | None = None):
     """(model in eval mode, model type "ae"/"vae", the file's format) of a model file's bytes.
@@ -116,6 +129,9 @@ def read_model(data: bytes, kind: str | None = None, *, decoder: bytes | None = 
         return found.build(), found.kind, found.file_format
     from .torch_file import TorchImportError, from_programs, from_state_dict
 
+    if kind == "state_dict" and _is_checkpoint(data):
+        raise ImportProblem("this is already a Latent Explorer checkpoint: copy it into trained/ and pick it in the "
+                            "sidebar, no import needed")
     try:
         if kind == "state_dict":
             if not class_path:

@@ -63,17 +63,31 @@ def book_model(*, z_dim: int = 2, vae: bool = False, batch_norm: bool = False, d
 
 def save(model, folder, form: str):
     """Save `model` as the book's readers have it: "keras2" (Keras 2's save_weights .h5 layout, as
-    the book's ModelCheckpoint writes it), "weights" (Keras 3 .weights.h5) or "keras" (.keras)."""
+    the book's ModelCheckpoint writes it), "keras2-tf" (the same with TensorFlow's variable names,
+    `kernel:0`, as Keras 2 on TensorFlow writes them), "keras2-model" (a whole model saved to .h5 by
+    Keras 2), "weights" (Keras 3 .weights.h5) or "keras" (.keras)."""
     from pathlib import Path
 
     folder = Path(folder)
-    if form == "keras2":
+    if form in ("keras2", "keras2-tf"):
         import h5py
         from keras.src.legacy.saving import legacy_h5_format
 
         path = folder / "weights.h5"
         with h5py.File(path, "w") as f:
             legacy_h5_format.save_weights_to_hdf5_group(f, model)
+            if form == "keras2-tf":
+                for group in (f[name] for name in f.attrs["layer_names"]):
+                    names = [n.decode() if isinstance(n, bytes) else str(n) for n in group.attrs["weight_names"]]
+                    for name in names:
+                        group.move(name, name + ":0")
+                    group.attrs["weight_names"] = [(n + ":0").encode() for n in names]
+        return path
+    if form == "keras2-model":
+        from keras.src.legacy.saving import legacy_h5_format
+
+        path = folder / "model.h5"
+        legacy_h5_format.save_model_to_hdf5(model, str(path))
         return path
     if form == "weights":
         path = folder / "model.weights.h5"

@@ -22,7 +22,7 @@ from ae.keras_file import read_keras
 from conftest import ROOT
 from keras_book import book_model, save
 
-FORMS = ["keras2", "weights", "keras"]
+FORMS = ["keras2", "keras2-tf", "keras2-model", "weights", "keras"]
 VARIANTS = {
     "ae": {},
     "vae": {"vae": True},

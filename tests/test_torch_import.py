@@ -156,6 +156,13 @@ def _bad(tmp_path, kind):
     raise AssertionError(kind)
 
 
+def test_a_checkpoint_of_this_project_is_pointed_to_the_sidebar(tmp_path, small_data, trained_dir):
+    from conftest import SHIPPED
+    with pytest.raises(ImportProblem, match="already a Latent Explorer checkpoint"):
+        import_model(SHIPPED, dataset="mnist", data_dir=small_data)
+    assert not trained_dir.exists()
+
+
 BAD = {"colour": "28x28 greyscale", "32px": "28x28 greyscale image per code", "encoder-only": "give the decoder too",
        "truncated": "damaged or truncated", "wrong-shapes": "size mismatch", "no-class": "--class"}
 
