@@ -6,8 +6,9 @@
 // `mountPad(element, data, host)` returns `{update(data), destroy()}`; all state lives on the
 // instance, and the pen's listeners read the latest data (dataset, group, model) when they fire.
 // `host`: {models (ModelCache), bus (GroupBus), onDrawn({grid, at})}.
-import { runLatest } from "./live_model.js";
+import { NOT_LOADED, runLatest } from "./live_model.js";
 import { prepareImage } from "./prepare.js";
+
 
 export const PAD_SIZE = 280;
 
@@ -70,7 +71,7 @@ export function mountPad(element, data, host) {
   const input = root.querySelector(".lx-pad-input"), output = root.querySelector(".lx-pad-output");
   const note = root.querySelector(".lx-pad-note");
   const self = {};
-  const s = { data: null, strokes: [], drawing: null, model: null, modelRef: null, destroyed: false };
+  const s = { data: null, strokes: [], drawing: null, model: null, modelRef: NOT_LOADED, destroyed: false };
 
   const tell = (message) => host.bus.send(s.data.group, message, self);
   const prepared = () => prepareImage(padGrey(pad), PAD_SIZE, PAD_SIZE, s.data.dataset);

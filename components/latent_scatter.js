@@ -13,9 +13,10 @@
 //   onClick(click) -> {z1, z2, index, at} of every click
 // The Streamlit adapter (streamlit.js) and the static site (site.js) are two such hosts.
 import { insidePlot, plotInset, samePoint, toClient, toData, toRelative, fromRelative } from "./geometry.js";
-import { decodeNow, runLatest } from "./live_model.js";
+import { NOT_LOADED, decodeNow, runLatest } from "./live_model.js";
 import { PreviewState, driftLine, hoverTarget, idleText, pointLine } from "./preview.js";
 import { backdropImage, scaleGradient, scaleTicks } from "./shading.js";
+
 
 // ------------------------------------------------------------------ plotly.js internals, in one place
 
@@ -114,7 +115,7 @@ export function mountScatter(element, data, host) {
     // At most the window's height below the plot's top, measured when the plot is first placed (the
     // page is not scrolled yet): on a 1280x720 projector the whole plot shows without scrolling.
     room: window.innerHeight - 16 - gd.getBoundingClientRect().top,
-    preview: new PreviewState(), model: null, modelRef: null, failed: null, frame: 0,
+    preview: new PreviewState(), model: null, modelRef: NOT_LOADED, failed: null, frame: 0,
     unlisten: () => {},
   };
 

@@ -6,6 +6,10 @@ import { webModelModule, webModelWorker } from "./web_model.js";
 
 export const lib = webModelModule();
 
+// What a part's model reference is before it first asks for one (a reference of null, "this page has
+// no web model", is an answer too, whose reason the part shows).
+export const NOT_LOADED = Symbol("not loaded");
+
 // The source of a Web Worker running the same model code as the page (one source, two threads).
 function workerSource() {
   return `const M = (${webModelModule.toString()})();\n(${webModelWorker.toString()})(M);`;

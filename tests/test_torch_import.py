@@ -295,3 +295,24 @@ def test_publishing_a_model_the_page_cannot_run_says_so_and_the_apps_download_le
     at = run_script(ROOT / "navigation.py", monkeypatch, data_dir=small_data)
     captions = " ".join(shown_text(c.value) for c in at.caption)
     assert f"Left out, since the page cannot run them in the browser: {done.path.name}" in captions
+
+
+def test_in_the_browser_the_preview_says_why_it_is_off_and_a_click_is_decoded_by_the_server(tmp_path, small_data, trained_dir, chromium):
+    from app_harness import plot_area, running_app, to_data, wait_for_new_caption, caption_point
+    _, _, kwargs = forms(tmp_path)["export-two-files"]  # GELU: the page cannot run it
+    done = import_model(dataset="mnist", data_dir=small_data, **kwargs)
+    env = {"AE_TRAINED_DIR": str(trained_dir), "AE_DATA_DIR": str(small_data)}
+    with running_app(env=env, timeout=90) as (url, _):
+        page = chromium.new_page(viewport={"width": 1400, "height": 1000})
+        try:
+            page.goto(f"{url}/?checkpoint={done.path.name}")
+            page.wait_for_selector(".lx-wrap[data-live='off'] .lx-plot[data-ready='1']", timeout=90_000)
+            note = page.locator(".lx-live-note").first.text_content()
+            assert "Live preview is off" in note and "its layers include gelu" in note
+            area = plot_area(page)
+            x, y = area["left"] + 0.5 * area["width"], area["top"] + 0.5 * area["height"]
+            page.mouse.click(x, y)
+            shown = caption_point(wait_for_new_caption(page, None, timeout_ms=60_000))
+            assert shown == pytest.approx(to_data(area, x, y), abs=0.01 * (area["x"][1] - area["x"][0]))
+        finally:
+            page.close()
