@@ -9,7 +9,6 @@
 import { NOT_LOADED, runLatest } from "./live_model.js";
 import { prepareImage } from "./prepare.js";
 
-
 export const PAD_SIZE = 280;
 
 const PAD_HTML =

@@ -17,7 +17,6 @@ import { NOT_LOADED, decodeNow, runLatest } from "./live_model.js";
 import { PreviewState, driftLine, hoverTarget, idleText, pointLine } from "./preview.js";
 import { backdropImage, scaleGradient, scaleTicks } from "./shading.js";
 
-
 // ------------------------------------------------------------------ plotly.js internals, in one place
 
 // The plot area in client pixels and the axis ranges (linear axes). This is the only function that
