@@ -316,3 +316,29 @@ def test_in_the_browser_the_preview_says_why_it_is_off_and_a_click_is_decoded_by
             assert shown == pytest.approx(to_data(area, x, y), abs=0.01 * (area["x"][1] - area["x"][0]))
         finally:
             page.close()
+
+
+@pytest.mark.parametrize("which", ["keras-vae", "pytorch-program"])
+def test_every_page_works_on_an_imported_model(tmp_path, small_data, trained_dir, monkeypatch, which):
+    """The chapter's pages on an imported model: the book's Keras VAE, and a PyTorch program the page
+    cannot run (so that every page goes through the server's decoding)."""
+    from conftest import ROOT, run_script
+    from keras_book import book_model, save
+    from ui import catalog
+    if which == "keras-vae":
+        source = dict(source=save(book_model(vae=True, batch_norm=True, seed=11)[0], tmp_path, "keras"))
+    else:
+        source = forms(tmp_path)["export-two-files"][2]
+    done = import_model(dataset="mnist", data_dir=small_data, **source)
+    monkeypatch.setattr(catalog, "TRAINED_DIR", trained_dir)
+    pages = sorted((ROOT / "app_pages").glob("*.py"))
+    for page in pages:
+        state = {"lx_checkpoint": done.path.name}
+        if page.stem == "6_Compare":
+            state = {"cmp_left": "mnist_ae_z2.pt", "cmp_right": done.path.name}
+        at = run_script(page, monkeypatch, state=state, data_dir=small_data, timeout=180)
+        assert not at.exception, (page.stem, at.exception)
+        assert not at.error, (page.stem, [e.value for e in at.error])
+        pickers = [s for s in at.selectbox if s.label in ("Checkpoint", "Right model")]
+        if page.stem != "7_Train":
+            assert pickers and pickers[0].value == done.path.name, page.stem
