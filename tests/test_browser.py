@@ -98,8 +98,12 @@ def zoomed(browser_page, half: float):
     page, url = browser_page
     page.goto(url)
     page.wait_for_selector(".lx-plot[data-ready='1']", timeout=60_000)
+    # Zoom once the script has finished its run: a redraw still under way would draw its own range.
+    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidgetRunningIcon]')", timeout=60_000)
     page.evaluate("(h) => window.Plotly.relayout(document.querySelector('.lx-plot'),"
                   " {'xaxis.range': [-h, h], 'yaxis.range': [-h, h]})", half)
+    page.wait_for_function("(h) => { const r = JSON.parse(document.querySelector('.lx-plot').dataset.range || '[0,0,0,0]');"
+                           " return Math.abs(Math.min(r[1] - r[0], r[3] - r[2]) - 2 * h) < 0.1; }", arg=half, timeout=10_000)
     area = plot_area(page)
     # Equal axis scales widen one of the two ranges to the plot's shape; the zoom is what was set.
     assert min(area["x"][1] - area["x"][0], area["y"][1] - area["y"][0]) == pytest.approx(2 * half, abs=0.1)
