@@ -39,12 +39,34 @@ class WebModelError(ValueError):
     """A web model file that cannot be read (wrong magic, truncated, unknown layer)."""
 
 
-def _fold_batch_norm(weight: torch.Tensor, bias: torch.Tensor, bn: nn.BatchNorm2d, out_dim: int):
-    """The convolution's weight and bias with the following batch-norm (eval mode) folded in."""
-    scale = bn.weight / torch.sqrt(bn.running_var + bn.eps)
-    shape = [1] * weight.dim()
-    shape[out_dim] = -1
-    return weight * scale.view(shape), (bias - bn.running_mean) * scale + bn.bias
+def _normalise(layer: dict, weight, bias, mean, var, eps: float) -> None:
+    """A batch-norm (eval mode) after `layer`: folded into its weights when it comes before the
+    activation; kept as the layer's `post` scale and shift when it comes after (the book's order)."""
+    scale = weight / torch.sqrt(var + eps)
+    shift = bias - mean * scale
+    if layer["activation"] == "none" and "_post" not in layer:
+        shape = [1] * layer["_w"].dim()
+        shape[layer["_out_dim"]] = -1
+        layer["_w"], layer["_b"] = layer["_w"] * scale.view(shape), layer["_b"] * scale + shift
+    elif "_post" not in layer and "reshape" not in layer:
+        layer["_post"] = (scale, shift)
+    else:
+        raise WebModelError("it normalises after a reshaping layer, or twice after one layer")
+
+
+def _serialised(layers: list[dict], prefix: str, tensors: dict) -> list[dict]:
+    """The layers as the header lists them, their weights (and post scale and shift) into `tensors`."""
+    for i, layer in enumerate(layers):
+        name = f"{prefix}.{i}"
+        tensors[f"{name}.weight"] = layer.pop("_w").float().numpy()
+        tensors[f"{name}.bias"] = layer.pop("_b").float().numpy()
+        layer.pop("_out_dim")
+        layer.update(weight=f"{name}.weight", bias=f"{name}.bias")
+        if "_post" in layer:
+            scale, shift = layer.pop("_post")
+            tensors[f"{name}.post_scale"], tensors[f"{name}.post_shift"] = scale.float().numpy(), shift.float().numpy()
+            layer["post"] = {"scale": f"{name}.post_scale", "shift": f"{name}.post_shift"}
+    return layers
 
 
 def _conv_geometry(module: nn.Module, size: int) -> dict:
@@ -81,15 +103,8 @@ def _sequence_layers(modules, prefix: str, tensors: dict, size: int | None = Non
             layers.append(layer)
             flatten = False
         elif isinstance(module, (nn.BatchNorm1d, nn.BatchNorm2d)):
-            last = layers[-1]
             with torch.no_grad():
-                if last["activation"] == "none":
-                    last["_w"], last["_b"] = _fold_batch_norm(last["_w"], last["_b"], module, last["_out_dim"])
-                else:  # after the activation: a scale and shift of its own (the book's order)
-                    if "reshape" in last:
-                        raise WebModelError("cannot export a batch-norm after a reshaping layer")
-                    scale = module.weight / torch.sqrt(module.running_var + module.eps)
-                    last["_post"] = (scale.detach().clone(), (module.bias - module.running_mean * scale).detach().clone())
+                _normalise(layers[-1], module.weight, module.bias, module.running_mean, module.running_var, module.eps)
         elif isinstance(module, nn.LeakyReLU):
             layers[-1].update(activation="leaky_relu", slope=float(module.negative_slope))
         elif isinstance(module, nn.Sigmoid):
@@ -102,17 +117,7 @@ def _sequence_layers(modules, prefix: str, tensors: dict, size: int | None = Non
             continue  # identity at inference
         else:
             raise WebModelError(f"cannot export a {type(module).__name__} layer")
-    for i, layer in enumerate(layers):
-        name = f"{prefix}.{i}"
-        tensors[f"{name}.weight"] = layer.pop("_w").float().numpy()
-        tensors[f"{name}.bias"] = layer.pop("_b").float().numpy()
-        layer.pop("_out_dim")
-        layer.update(weight=f"{name}.weight", bias=f"{name}.bias")
-        if "_post" in layer:
-            scale, shift = layer.pop("_post")
-            tensors[f"{name}.post_scale"], tensors[f"{name}.post_shift"] = scale.float().numpy(), shift.float().numpy()
-            layer["post"] = {"scale": f"{name}.post_scale", "shift": f"{name}.post_shift"}
-    return layers
+    return _serialised(layers, prefix, tensors)
 
 
 # ---------------------------------------------------------------- a user's PyTorch program, read from its graph
@@ -248,20 +253,11 @@ def graph_layers(gm, shape: tuple[int, ...], prefix: str, tensors: dict, image: 
             eps = float(args[6] if op.startswith("aten._native") else args[7])
             if op == "aten.batch_norm.default" and args[5]:
                 raise WebModelError("its batch-norm runs in training mode")
-            channels = mean.shape[0]
-            weight = weight if weight is not None else torch.ones(channels)
-            bias = bias if bias is not None else torch.zeros(channels)
-            scale = weight / torch.sqrt(var + eps)
             if not last:
                 raise WebModelError("it normalises its input before any layer")
-            if last["activation"] == "none" and "_post" not in last:
-                shape_ = [1] * last["_w"].dim()
-                shape_[last["_out_dim"]] = -1
-                last["_w"], last["_b"] = last["_w"] * scale.view(shape_), (last["_b"] - mean) * scale + bias
-            elif "_post" not in last and "reshape" not in last:
-                last["_post"] = (scale, bias - mean * scale)
-            else:
-                raise WebModelError("it normalises twice after one layer")
+            channels = mean.shape[0]
+            _normalise(last, weight if weight is not None else torch.ones(channels),
+                       bias if bias is not None else torch.zeros(channels), mean, var, eps)
             continue
         activation = {"aten.relu.default": ("leaky_relu", 0.0), "aten.sigmoid.default": ("sigmoid", None),
                       "aten.tanh.default": ("tanh", None), "aten.leaky_relu.default": ("leaky_relu", None)}.get(op)
@@ -282,16 +278,7 @@ def graph_layers(gm, shape: tuple[int, ...], prefix: str, tensors: dict, image: 
         raise WebModelError("it has no layers the page's model reads")
     if any("_crop" in layer for layer in layers):
         raise WebModelError("it crops a transposed convolution's rows but not its columns")
-    for i, layer in enumerate(layers):
-        name = f"{prefix}.{i}"
-        tensors[f"{name}.weight"], tensors[f"{name}.bias"] = layer.pop("_w").numpy(), layer.pop("_b").numpy()
-        layer.pop("_out_dim")
-        layer.update(weight=f"{name}.weight", bias=f"{name}.bias")
-        if "_post" in layer:
-            scale, shift = layer.pop("_post")
-            tensors[f"{name}.post_scale"], tensors[f"{name}.post_shift"] = scale.numpy(), shift.numpy()
-            layer["post"] = {"scale": f"{name}.post_scale", "shift": f"{name}.post_shift"}
-    return layers
+    return _serialised(layers, prefix, tensors)
 
 
 def _foreign_layers(model) -> tuple[list[dict], list[dict], dict[str, np.ndarray]]:
