@@ -109,7 +109,7 @@ export function mountScatter(element, data, host) {
 
   const self = {};  // this instance's identity on the bus
   const s = {
-    data: null, plotly: null, drawKey: null, drawing: null, bound: false, destroyed: false,
+    data: null, plotly: null, drawKey: null, drawing: null, destroyed: false,
     marker: null, hoverArrow: null, drawn: { trail: [], z: null },
     // At most the window's height below the plot's top, measured when the plot is first placed (the
     // page is not scrolled yet): on a 1280x720 projector the whole plot shows without scrolling.
@@ -421,18 +421,21 @@ export function mountScatter(element, data, host) {
     }));
   }
 
+  // The current data's key at the time of the zoom: after a switch of model the zoom is the new one's.
+  function onRelayout() {
+    const geo = geometry();
+    if (geo) host.views.set(viewKey(), { x: geo.x, y: geo.y });
+    placeAll();
+  }
+
+  // After every draw: plotly.js drops a plot's listeners when Plotly.react starts it afresh (as a
+  // first visit's second draw can), so the handlers are attached again, each once.
   function bindPlot() {
-    if (s.bound) return;
-    s.bound = true;
-    gd.on("plotly_click", onClick);
-    // The current data's key at the time of the zoom: after a switch of model the zoom is the new one's.
-    gd.on("plotly_relayout", () => {
-      const geo = geometry();
-      if (geo) host.views.set(viewKey(), { x: geo.x, y: geo.y });
-      placeAll();
-    });
-    gd.on("plotly_afterplot", placeAll);
-    gd.on("plotly_relayouting", placeAll);
+    for (const [name, handler] of [["plotly_click", onClick], ["plotly_relayout", onRelayout],
+                                   ["plotly_afterplot", placeAll], ["plotly_relayouting", placeAll]]) {
+      gd.removeListener(name, handler);
+      gd.on(name, handler);
+    }
   }
 
   function draw() {

@@ -102,6 +102,7 @@ def zoomed(browser_page, half: float):
     page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidgetRunningIcon]')", timeout=60_000)
     page.evaluate("(h) => window.Plotly.relayout(document.querySelector('.lx-plot'),"
                   " {'xaxis.range': [-h, h], 'yaxis.range': [-h, h]})", half)
+    # The plot's own handlers write the range it shows (they were once lost to a first visit's redraw).
     page.wait_for_function("(h) => { const r = JSON.parse(document.querySelector('.lx-plot').dataset.range || '[0,0,0,0]');"
                            " return Math.abs(Math.min(r[1] - r[0], r[3] - r[2]) - 2 * h) < 0.1; }", arg=half, timeout=10_000)
     area = plot_area(page)
