@@ -27,16 +27,29 @@ function fetchJSON(url) {
 }
 
 // plotly.js from the app's static folder. Streamlit serves static files with nosniff, so the source
-// goes through a Blob URL.
+// goes through a Blob URL. The page can hold a second plotly.js: Streamlit's own chart bundle sets
+// window.Plotly when its first chart renders. A plot drawn by one copy and redrawn or zoomed by the
+// other loses its handlers (each copy gives gd a new event emitter when gd's is not of its own class),
+// so the scatter keeps the copy its script made, never reads window.Plotly, and gives it back as it was.
+const GLOBALS = ["Plotly", "moduleName"];
 function loadPlotly(url) {
-  if (window.Plotly) return Promise.resolve(window.Plotly);
   if (!plotly) {
     plotly = fetch(url)
       .then((r) => { if (!r.ok) throw new Error(`plotly.js: HTTP ${r.status}`); return r.text(); })
       .then((src) => new Promise((resolve, reject) => {
         const script = document.createElement("script");
         script.src = URL.createObjectURL(new Blob([src], { type: "text/javascript" }));
-        script.onload = () => resolve(window.Plotly);
+        // The bundle's wrapper also sets window.moduleName.
+        const before = Object.fromEntries(GLOBALS.map((name) => [name, Object.getOwnPropertyDescriptor(window, name)]));
+        script.onload = () => {
+          const ours = window.Plotly;
+          for (const name of GLOBALS) {
+            if (before[name]) Object.defineProperty(window, name, before[name]);
+            else delete window[name];
+          }
+          if (ours && ours !== (before.Plotly && before.Plotly.value)) resolve(ours);
+          else reject(new Error("plotly.js did not start"));
+        };
         script.onerror = () => reject(new Error("plotly.js failed to load"));
         document.head.appendChild(script);
       }));
