@@ -2,15 +2,19 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
+import re
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
+from typing import BinaryIO
 
 ROOT = Path(__file__).resolve().parent
 CHROMIUM = os.environ.get("AE_CHROMIUM", "/usr/bin/chromium")
@@ -28,10 +32,23 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+@dataclasses.dataclass
+class AppServer:
+    """A running `streamlit run`: its address, its process, and how long it took to answer."""
+    url: str
+    proc: subprocess.Popen
+    seconds: float
+    log: BinaryIO
+
+    def output(self) -> str:
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")
+
+
 @contextlib.contextmanager
-def running_app(script: str = "app.py", env: dict | None = None, timeout: float = 60):
-    """Run `streamlit run script` on 127.0.0.1; yields (url, seconds until the server answered)."""
-    port = free_port()
+def app_server(script: str = "app.py", env: dict | None = None, timeout: float = 60, port: int | None = None):
+    """Run `streamlit run script` on 127.0.0.1 (a free port unless given); yields an AppServer."""
+    port = port or free_port()
     started = time.perf_counter()
     log = tempfile.TemporaryFile()
     proc = subprocess.Popen(
@@ -54,7 +71,7 @@ def running_app(script: str = "app.py", env: dict | None = None, timeout: float 
             if time.perf_counter() - started > timeout:
                 raise TimeoutError("streamlit did not answer in time")
             time.sleep(0.1)
-        yield url, time.perf_counter() - started
+        yield AppServer(url, proc, time.perf_counter() - started, log)
     finally:
         proc.terminate()
         try:
@@ -62,6 +79,67 @@ def running_app(script: str = "app.py", env: dict | None = None, timeout: float 
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@contextlib.contextmanager
+def running_app(script: str = "app.py", env: dict | None = None, timeout: float = 60):
+    """Run `streamlit run script` on 127.0.0.1; yields (url, seconds until the server answered)."""
+    with app_server(script, env, timeout) as server:
+        yield server.url, server.seconds
+
+
+NGINX = os.environ.get("AE_NGINX", "/usr/sbin/nginx")
+NGINX_CONF = ROOT / "deploy" / "nginx.conf"
+
+
+def nginx_available() -> bool:
+    return Path(NGINX).exists() or shutil.which(NGINX) is not None
+
+
+def loopback_nginx_conf(replica_ports: list[int], port: int) -> str:
+    """deploy/nginx.conf as compose runs it, with replicas on loopback ports in place of the compose
+    service `app:8501` and `port` in place of 80: the two lines that differ, and nothing else."""
+    conf = NGINX_CONF.read_text()
+    upstream = re.search(r"^( *)server app:8501( [^;]*);$", conf, re.M)
+    listen = re.search(r"^( *)listen 80;$", conf, re.M)
+    if not upstream or not listen:
+        raise ValueError("deploy/nginx.conf has no `server app:8501 ...;` or `listen 80;` line")
+    indent, options = upstream.group(1), upstream.group(2)
+    servers = "\n".join(f"{indent}server 127.0.0.1:{p}{options};" for p in replica_ports)
+    conf = conf[:upstream.start()] + servers + conf[upstream.end():]
+    return re.sub(r"^( *)listen 80;$", rf"\1listen 127.0.0.1:{port};", conf, flags=re.M)
+
+
+@contextlib.contextmanager
+def running_nginx(replica_ports: list[int], timeout: float = 20):
+    """Debian's nginx from deploy/nginx.conf in front of `replica_ports`; yields its URL."""
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix="lx-nginx-") as folder:
+        conf = Path(folder) / "nginx.conf"
+        conf.write_text(loopback_nginx_conf(replica_ports, port))
+        log = open(Path(folder) / "stderr.log", "wb+")
+        proc = subprocess.Popen([NGINX, "-p", folder, "-c", str(conf), "-g", f"daemon off; pid {folder}/nginx.pid;"],
+                                stdout=log, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        started = time.perf_counter()
+        try:
+            while True:
+                if proc.poll() is not None:
+                    log.seek(0)
+                    raise RuntimeError("nginx exited:\n" + log.read().decode(errors="replace"))
+                with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+                if time.perf_counter() - started > timeout:
+                    raise TimeoutError("nginx did not listen in time")
+                time.sleep(0.05)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+            log.close()
 
 
 @contextlib.contextmanager
@@ -168,3 +246,121 @@ def wait_for_new_captions(page, previous: list[str], count: int, timeout_ms: int
                            f"return c.length === n && c.every((t, i) => t !== prev[i]); }}",
                            arg=[previous, count], timeout=timeout_ms)
     return decoded_captions(page)
+
+
+# ---------------------------------------------------------------- a class on replicas behind nginx
+
+def served_by(context, url: str, timeout_ms: int = 90_000) -> str:
+    """Which replica serves a browser (a context: its cookies), as the Train page says it."""
+    page = context.new_page()
+    try:
+        page.goto(url + "/train")
+        handle = page.wait_for_function("() => { const m = document.body.innerText.match(/served by replica (\\S+) of/);"
+                                        " return m && m[1]; }", timeout=timeout_ms)
+        return handle.json_value()
+    finally:
+        page.close()
+
+
+def server_point(page) -> tuple[float, float] | None:
+    """The point in the page's address: what the server last answered (a click reruns the script, which
+    writes z1 and z2 there)."""
+    query = urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)
+    try:
+        return float(query["z1"][0]), float(query["z2"][0])
+    except (KeyError, ValueError):
+        return None
+
+
+def click_at(page, fx: float, fy: float) -> tuple[tuple[float, float], float]:
+    """Click the explorer's plot at a fraction of its box; returns the point the page sent the server
+    (the spot, or the code of the dot under it), as the page's own panel shows it at once, and how far
+    the server's answer may lie from it (the panel's rounding)."""
+    area = plot_area(page)
+    shown = "() => document.querySelector('.lx-live-z').textContent"
+    before = page.evaluate(shown)
+    page.mouse.click(area["left"] + fx * area["width"], area["top"] + fy * area["height"])
+    after = page.wait_for_function(f"(b) => {{ const t = ({shown})(); return t !== b && t; }}", arg=before,
+                                   timeout=10_000).json_value()
+    z1, z2 = re.fullmatch(r"z = \((\S+), (\S+)\)", after.strip()).groups()
+    return (float(z1), float(z2)), 2e-3
+
+
+def answered(page, point, tolerance: float) -> bool:
+    shown = server_point(page)
+    return shown is not None and max(abs(shown[0] - point[0]), abs(shown[1] - point[1])) <= tolerance
+
+
+# Every address the page's history is given (the server writes z1 and z2 there after a click): a late
+# answer to a click still shows, though the next answer replaces it in the address bar.
+RECORD_ADDRESSES = """(() => {
+  const seen = [];
+  Object.defineProperty(window, "__lxAddresses", { value: seen });
+  for (const name of ["pushState", "replaceState"]) {
+    const original = history[name].bind(history);
+    history[name] = (state, title, url) => { if (url) seen.push(String(url)); return original(state, title, url); };
+  }
+})();"""
+
+
+def answers(page) -> list[tuple[float, float]]:
+    """The points the server has written into the page's address so far."""
+    found = []
+    for url in page.evaluate("() => window.__lxAddresses.slice()"):
+        query = urllib.parse.parse_qs(urllib.parse.urlparse(url).query)
+        with contextlib.suppress(KeyError, ValueError):
+            found.append((float(query["z1"][0]), float(query["z2"][0])))
+    return found
+
+
+def was_answered(page, point, tolerance: float) -> bool:
+    return any(max(abs(a[0] - point[0]), abs(a[1] - point[1])) <= tolerance for a in answers(page))
+
+
+def class_failover(browser, url: str, replicas: dict, sessions: int = 6, timeout_s: float = 90,
+                   answer_s: float = 3.0, grace_s: float = 10.0) -> dict:
+    """Six students (browser contexts, each with its own cookies) on the explorer through nginx, each on
+    its own model and point and each clicking; the replica serving the first of them is killed (SIGKILL,
+    as a crashed container). Every student clicks a new point every `answer_s` until the server answers
+    one. Returns what happened: per session its replica before and after, clicks lost (never answered,
+    even `grace_s` after the last), seconds from the kill to its first answer, and the pages."""
+    students = []
+    for k in range(sessions):
+        context = browser.new_context(viewport={"width": 1280, "height": 720})
+        context.add_init_script(RECORD_ADDRESSES)
+        replica = served_by(context, url)
+        checkpoint = ("mnist_ae_z2.pt", "mnist_vae_z2.pt")[k % 2]
+        page = context.new_page()
+        page.goto(f"{url}/?checkpoint={checkpoint}&z1={k - 2.5:.1f}&z2=1.0")
+        page.wait_for_selector(".lx-plot[data-ready='1']", timeout=90_000)
+        point, tolerance = click_at(page, 0.4 + 0.03 * k, 0.45)
+        deadline = time.perf_counter() + 60
+        while not answered(page, point, tolerance):
+            if time.perf_counter() > deadline:
+                raise TimeoutError(f"session {k}: the server never answered a click before the failover")
+            page.wait_for_timeout(50)
+        students.append({"context": context, "page": page, "replica": replica, "checkpoint": checkpoint,
+                         "clicks": [], "recovered_s": None})
+    victim = students[0]["replica"]
+    replicas[victim].proc.kill()
+    killed = time.perf_counter()
+    step = 0
+    while any(s["recovered_s"] is None for s in students) and time.perf_counter() - killed < timeout_s:
+        step += 1
+        waiting = [(k, s) for k, s in enumerate(students) if s["recovered_s"] is None]
+        for k, s in waiting:
+            s["clicks"].append(click_at(s["page"], 0.3 + 0.04 * (step % 10), 0.3 + 0.06 * k))
+        deadline = time.perf_counter() + answer_s
+        while waiting and time.perf_counter() < deadline:
+            for k, s in list(waiting):
+                if any(was_answered(s["page"], *click) for click in s["clicks"]):
+                    s["recovered_s"] = time.perf_counter() - killed
+                    waiting.remove((k, s))
+            students[0]["page"].wait_for_timeout(50)
+    students[0]["page"].wait_for_timeout(grace_s * 1000)
+    for s in students:
+        s["lost"] = sum(not was_answered(s["page"], *click) for click in s["clicks"])
+        s["point"], s["tolerance"] = s["clicks"][-1] if s["clicks"] else (server_point(s["page"]), 0.0)
+        s["moved"] = s["replica"] == victim
+        s["replica_after"] = served_by(s["context"], url)
+    return {"victim": victim, "students": students}

@@ -15,7 +15,7 @@ st.caption("An autoencoder (with batch-norm) trained here on the server on the f
 
 import ae  # noqa: E402
 from ui import own_model, pickers, training_room  # noqa: E402
-from ui.server import session_id  # noqa: E402
+from ui.server import replica_name, session_id  # noqa: E402
 from ui.figures import class_colour  # noqa: E402
 from ui.text import plain_text  # noqa: E402
 from ui.datasets import dataset_images  # noqa: E402
@@ -29,6 +29,9 @@ RECIPES = {"dense": ("fast (dense layers)", dict(dense_units=(512, 128), batch_s
 dataset = pickers.choose_dataset("tr")
 room, me = training_room.room(), session_id()
 active = room.busy(me) is not None
+if replica := replica_name():
+    st.caption(plain_text(f"This page is served by replica {replica} of the course server. Each replica trains one "
+                          f"model at a time; a model trained on any replica appears in every replica's lists."))
 if active and room.owner != me:
     st.warning(room.busy(me))
 

@@ -125,3 +125,22 @@ def test_the_fast_recipe_trains_a_dense_model_and_says_so(trained):
                           fresh_cache=False)
     assert not explorer.exception and not explorer.error
     assert explorer.selectbox(key="ex_checkpoint").value == "mnist_ae_z2_dense_2k_2ep.pt"
+
+
+def test_behind_a_load_balancer_the_page_names_its_replica_and_the_busy_one(trained, monkeypatch):
+    import socket
+    from types import SimpleNamespace
+
+    from ae.live_training import Progress, RunSettings
+    from ui.training_room import Room
+    room = Room()
+    room.run = SimpleNamespace(progress=lambda: Progress(state="training", seen=50, total=100), settings=RunSettings())
+    room.owner = "first"
+    assert room.busy("second").startswith("The server is busy: another session is training")  # one server alone
+    monkeypatch.setenv("AE_REPLICA_NAME", "lx-{hostname}")
+    replica = f"lx-{socket.gethostname()}"
+    assert room.busy("second").startswith(f"This server ({replica}) is busy: another session is training")
+    at = run_script(PAGE, timeout=120, fresh_cache=False)
+    assert not at.exception
+    assert f"This page is served by replica {replica} of the course server." in " ".join(
+        shown_text(c.value) for c in at.caption)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import socket
 import sys
 import threading
 import time
@@ -86,3 +87,15 @@ def session_id() -> str:
 
 def note_visit() -> None:
     presence().note(session_id())
+
+
+# ---------------------------------------------------------------- which replica this is
+
+REPLICA_ENV = "AE_REPLICA_NAME"
+
+
+def replica_name() -> str | None:
+    """This server's name among the replicas of a course server ($AE_REPLICA_NAME, where `{hostname}`
+    stands for the machine's or container's name), or None when it runs alone (the variable unset)."""
+    name = os.environ.get(REPLICA_ENV, "").strip()
+    return name.replace("{hostname}", socket.gethostname())[:80] or None

@@ -3,6 +3,8 @@
 One run at a time per server (a second session asking is told the server is busy, with what and for
 how long); the run lives in the server process, so leaving the Train page, or closing the tab, does
 not lose it, and coming back shows its progress. Only the session that started a run may stop it.
+Behind a load balancer each replica has its own slot (a browser stays on one replica), and the
+message names the replica that is busy; every replica lists what any of them trained (AE_TRAINED_DIR).
 The server's torch uses one thread (app.py); a convolutional run takes both cores while nobody else is
 using the app and one as soon as somebody is, so the other pages keep answering; a dense run takes one.
 """
@@ -15,7 +17,7 @@ import streamlit as st
 
 import ae
 from ui import catalog
-from ui.server import presence
+from ui.server import presence, replica_name
 from ae.live_training import RunSettings, TrainingRun
 
 
@@ -42,7 +44,8 @@ class Room:
         if run is None or run.progress().finished:
             return None
         p = run.progress()
-        return (f"The server is busy: {'you are' if self.owner == owner else 'another session is'} training a "
+        server = f"This server ({replica}) is busy" if (replica := replica_name()) else "The server is busy"
+        return (f"{server}: {'you are' if self.owner == owner else 'another session is'} training a "
                 f"{describe(run.settings)} ({p.fraction:.0%} done, {p.seconds:.0f} s so far). One training at a "
                 f"time; this page shows its progress, and you can start yours when it is done.")
 
