@@ -318,7 +318,7 @@ def was_answered(page, point, tolerance: float) -> bool:
 
 
 def class_failover(browser, url: str, replicas: dict, sessions: int = 6, timeout_s: float = 90,
-                   answer_s: float = 3.0, grace_s: float = 10.0) -> dict:
+                   answer_s: float = 1.0, grace_s: float = 10.0) -> dict:
     """Six students (browser contexts, each with its own cookies) on the explorer through nginx, each on
     its own model and point and each clicking; the replica serving the first of them is killed (SIGKILL,
     as a crashed container). Every student clicks a new point every `answer_s` until the server answers
