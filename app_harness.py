@@ -32,6 +32,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def stop(proc: subprocess.Popen, log) -> None:
+    """End a server the harness started (politely, then not) and close its log."""
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
 @dataclasses.dataclass
 class AppServer:
     """A running `streamlit run`: its address, its process, and how long it took to answer."""
@@ -73,12 +83,7 @@ def app_server(script: str = "app.py", env: dict | None = None, timeout: float =
             time.sleep(0.1)
         yield AppServer(url, proc, time.perf_counter() - started, log)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+        stop(proc, log)
 
 
 @contextlib.contextmanager
@@ -134,12 +139,7 @@ def running_nginx(replica_ports: list[int], timeout: float = 20):
                 time.sleep(0.05)
             yield url
         finally:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-            log.close()
+            stop(proc, log)
 
 
 @contextlib.contextmanager
@@ -191,6 +191,15 @@ def run_web_model(browser, data: bytes, points, images):
     finally:
         page.close()
     return np.array(got["decoded"]), np.array(got["encoded"])
+
+
+def on_pad(page):
+    """From a point of the drawing pad's 280x280 canvas to the page's pixels (where it is drawn now)."""
+    box = page.query_selector(".lx-pad-canvas").bounding_box()
+
+    def to_page(x: float, y: float) -> tuple[float, float]:
+        return box["x"] + x * box["width"] / 280, box["y"] + y * box["height"] / 280
+    return to_page
 
 
 def to_pixels(area, z1, z2):

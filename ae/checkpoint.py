@@ -218,7 +218,8 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
                                      f"(frames, {len(codes['test_labels'])}, {config.z_dim}).")
         snapshots = snapshots.float().numpy()
     model.eval()
-    return Checkpoint(model=model, snapshots=snapshots, test_errors=None if errors is None else errors.numpy(), config=config, dataset=str(raw.get("dataset", "mnist")),
+    return Checkpoint(model=model, snapshots=snapshots, test_errors=None if errors is None else errors.numpy(),
+                      config=config, dataset=str(raw.get("dataset", "mnist")),
                       history=list(raw.get("history", [])), path=path,
                       model_type="vae" if config.variational else "ae",  # the config is the one source
                       train_args=dict(raw.get("train_args") or {}), train_state=raw.get("train_state"),

@@ -194,7 +194,8 @@ def read_layers(data: bytes) -> tuple[list[KerasLayer], str, dict[str, dict]]:
     except KerasImportError:
         raise
     except (OSError, KeyError, ValueError, TypeError) as e:
-        raise KerasImportError(f"the HDF5 file is damaged or truncated, or not written by Keras ({str(e).splitlines()[0] if str(e) else type(e).__name__})") from None
+        why = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise KerasImportError(f"the HDF5 file is damaged or truncated, or not written by Keras ({why})") from None
 
 
 def _config_of(layer: KerasLayer, configs: dict[str, dict]) -> dict:

@@ -207,7 +207,7 @@ def describe_place(place: Place, class_names: list[str]) -> str:
     def name_of(c: int) -> str:
         return class_names[c] if 0 <= c < len(class_names) else str(c)
 
-    labels = [int(l) for l in place.neighbour_labels]
+    labels = [int(label) for label in place.neighbour_labels]
     ranked = sorted(((labels.count(c), c) for c in set(labels)), key=lambda t: (-t[0], t[1]))
     top, share = ranked[0][1], ranked[0][0] / len(labels)
     others = [name_of(c) for c in sorted(c for _, c in ranked[1:])]

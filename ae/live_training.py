@@ -206,7 +206,8 @@ class TrainingRun:
             window: list[float] = []
             clock = {"t0": time.perf_counter()}
 
-            def on_batch(seen: int, loss: float, epoch=epoch, done_before=done_before, window=window, clock=clock):
+            def on_batch(seen: int, loss: float, epoch=epoch, done_before=done_before, window=window, clock=clock,
+                         trained=trained):
                 window.append(loss)
                 step = len(window)
                 if step % THREADS_EVERY == 0:

@@ -32,8 +32,8 @@ MODEL_BUDGET = 6_000_000  # bytes per published model, its share of the atlas in
 ATLAS_BUDGET = 3_000_000  # bytes for one dataset's atlas of real images
 ATLAS_COLUMNS = 100
 PLOTLY_BUNDLE = "plotly-gl2d-3.7.0.min.js"
-MODEL_EVENT = "latent-explorer-model"
-STEPS_PER_MODEL = 8  # progress calls per model (loading, six measurements and exports, the atlas)  # the event a model's script dispatches with its data
+MODEL_EVENT = "latent-explorer-model"  # the event a model's script dispatches with its data
+STEPS_PER_MODEL = 8  # progress calls per model (loading, six measurements and exports, the atlas)
 
 
 class PublishError(ValueError):

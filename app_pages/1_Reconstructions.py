@@ -60,7 +60,7 @@ for model in models:
     per_image = model.test_errors()
     z = full.config.z_dim
     st.subheader(plain_text(f"{model.name}: {z} latent numbers, test MSE {per_image.mean():.4f}"))
-    code = (lambda i: f"({full.test_codes[i, 0]:.1f}, {full.test_codes[i, 1]:.1f}) · ") if z == 2 else (lambda i: "")
+    code = (lambda i, c=full.test_codes: f"({c[i, 0]:.1f}, {c[i, 1]:.1f}) · ") if z == 2 else (lambda i: "")
     image_strip(decoded, [f"{code(i)}MSE {e:.3f}" for i, e in zip(indices, errors)])
     per_class[model.name] = [float(per_image[model.ckpt.test_labels == c].mean()) for c in range(len(names))]
 

@@ -98,7 +98,8 @@ def own_way(view, limits):
 
 ways = [own_way(view, measured[name]) for name, view in models.items()]
 said = [f"**{plain_text(name)}** (sampled {how})" for name, (_, how) in zip(models, ways)]
-st.markdown(f"Each model sampled the way it allows, {said[0]} against {said[1]}: **{ways[0][0].gaps:.0%}** against **{ways[1][0].gaps:.0%}** of the samples land in gaps, "
+st.markdown(f"Each model sampled the way it allows, {said[0]} against {said[1]}: **{ways[0][0].gaps:.0%}** against "
+            f"**{ways[1][0].gaps:.0%}** of the samples land in gaps, "
             f"the classes' shares spread **{ways[0][0].area_spread:.2f}** against **{ways[1][0].area_spread:.2f}** "
             f"(std / mean), and **{ways[0][0].drift_high:.0%}** against **{ways[1][0].drift_high:.0%}** of the "
             f"decodings are sent back farther than 99% of real images' codes (round-trip drift).")

@@ -36,10 +36,10 @@ def main() -> None:
             continue
         judge_model = load_classifier(judge_path).model
         measured, seconds = {}, {}
-        for kind, path in paths.items():
+        for path in paths.values():
             ckpt = ae.load_checkpoint(path)
             start = time.perf_counter()
-            measured[path.name] = measure_limits(ckpt, lambda x: predict(judge_model, x), k=args.k, seed=args.seed)
+            measured[path.name] = measure_limits(ckpt, lambda x, judge=judge_model: predict(judge, x), k=args.k, seed=args.seed)
             seconds[path.name] = time.perf_counter() - start
         labels, columns = limits_table(measured)
         width = max(map(len, labels))

@@ -45,8 +45,8 @@ def rss_mb(port: int) -> float:
     total = 0
     for pid in pids:
         try:
-            total += next(int(l.split()[1]) for l in Path(f"/proc/{pid}/status").read_text().splitlines()
-                          if l.startswith("VmRSS:"))
+            total += next(int(row.split()[1]) for row in Path(f"/proc/{pid}/status").read_text().splitlines()
+                          if row.startswith("VmRSS:"))
         except (OSError, StopIteration):
             pass
     return total / 1024

@@ -150,3 +150,11 @@ def run_script(script, monkeypatch=None, *, query=None, state=None, checkpoint_d
     for k, v in (state or {}).items():
         at.session_state[k] = v
     return at.run()
+
+
+def pytest_collection_modifyitems(items):
+    """Every test that drives Chromium is marked `browser` (it asks for the `chromium` fixture, directly
+    or through another), so `-m "not browser"` leaves them out while developing."""
+    for item in items:
+        if "chromium" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)

@@ -10,7 +10,8 @@ from ae import (AEConfig, Autoencoder, CheckpointCorrupt, CheckpointForeign, Che
                 CheckpointNotFound, CheckpointUnsafe, load_checkpoint, save_checkpoint)
 
 
-def small_checkpoint(path, cfg=AEConfig(), seed=0):
+def small_checkpoint(path, cfg=None, seed=0):
+    cfg = cfg or AEConfig()
     torch.manual_seed(seed)
     model = Autoencoder(cfg)
     rng = np.random.default_rng(seed)

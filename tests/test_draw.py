@@ -9,7 +9,7 @@ from PIL import Image
 
 from ae import preprocess
 from ae.preprocess import InvalidImage, prepare_image
-from app_harness import load_library
+from app_harness import load_library, on_pad
 from conftest import ROOT
 
 # Strokes in the pad's 280x280 pixels: (name, dataset, pen width, strokes).
@@ -117,8 +117,7 @@ def test_drawing_with_the_mouse_moves_the_point_live_and_pen_up_brings_the_serve
     page.wait_for_selector(".lx-pad[data-live='on']", timeout=90_000)
     page.wait_for_selector(".lx-plot[data-ready='1']", timeout=90_000)
     page.click(".lx-pad-clear")
-    box = page.query_selector(".lx-pad-canvas").bounding_box()
-    to_page = lambda x, y: (box["x"] + x * box["width"] / 280, box["y"] + y * box["height"] / 280)
+    to_page = on_pad(page)
     page.mouse.move(*to_page(80, 50))
     page.mouse.down()
     positions = []
@@ -153,8 +152,7 @@ def prepared_by_hand(page, stroke=SEVEN):
     """Clear the pad, draw `stroke` with the mouse, and read the page's prepared 28x28 input."""
     page.click(".lx-pad-clear")
     page.wait_for_function(f"() => ({PREPARED_JS})().every((v) => v === 0)")
-    box = page.query_selector(".lx-pad-canvas").bounding_box()
-    to_page = lambda x, y: (box["x"] + x * box["width"] / 280, box["y"] + y * box["height"] / 280)
+    to_page = on_pad(page)
     page.mouse.move(*to_page(*stroke[0]))
     page.mouse.down()
     for point in stroke[1:]:

@@ -18,7 +18,7 @@ import pytest
 import ae
 from ae.quality import RoundTrip, describe_drift, where_sent
 from ae.site import MODEL_BUDGET, read_model_script
-from app_harness import plot_area, to_pixels
+from app_harness import on_pad, plot_area, to_pixels
 from conftest import ROOT
 
 SHIPPED = sorted((ROOT / "checkpoints").glob("*_z2.pt"))
@@ -275,8 +275,7 @@ def test_after_a_switch_of_dataset_the_pad_prepares_for_the_new_one(site, page):
     page.select_option("#lx-model", fashion)
     page.wait_for_selector(".lx-pad[data-dataset='fashion'][data-live='on']")
     page.locator(".lx-pad-canvas").scroll_into_view_if_needed()
-    box = page.query_selector(".lx-pad-canvas").bounding_box()
-    to_page = lambda x, y: (box["x"] + x * box["width"] / 280, box["y"] + y * box["height"] / 280)
+    to_page = on_pad(page)
     page.mouse.move(*to_page(90, 60))
     page.mouse.down()
     for point in [(200, 60), (170, 130), (130, 240)]:

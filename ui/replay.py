@@ -4,7 +4,6 @@ the browser.
 """
 from __future__ import annotations
 
-import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
