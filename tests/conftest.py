@@ -152,9 +152,76 @@ def run_script(script, monkeypatch=None, *, query=None, state=None, checkpoint_d
     return at.run()
 
 
+# The tests that took 2 s or more (call or setup) in a run of `pytest -m "not browser" --durations=80`
+# (2026-12-02): they train, import, publish or go over a whole test set. Marked `slow` below; when a
+# test joins or leaves that list, run the same command again and update it.
+SLOW = {
+    "test_app.py::test_sidebar_controls_rerun_cleanly",
+    "test_classifier.py::test_the_shipped_classifiers_read_the_real_test_sets",
+    "test_compare.py::test_a_foreign_named_checkpoint_is_listed_under_its_own_dataset",
+    "test_compare.py::test_a_point_outside_the_new_models_space_is_cleared_with_one_line",
+    "test_compare.py::test_an_unknown_dataset_in_the_link_warns_and_shows_mnist",
+    "test_compare.py::test_any_two_checkpoints_of_a_dataset_can_be_compared",
+    "test_compare.py::test_compare_decodes_the_same_relative_position_in_both_models",
+    "test_compare.py::test_compare_table_measures_both_models",
+    "test_compare.py::test_switching_the_dataset_keeps_the_kind_of_model_and_writes_the_url",
+    "test_compare.py::test_the_link_picks_fashion_and_the_pickers_follow",
+    "test_keras_import.py::test_each_rule_of_the_port_changes_the_result",
+    "test_keras_import.py::test_the_command_writes_a_checkpoint_that_records_its_source",
+    "test_keras_import.py::test_the_imported_model_computes_what_keras_computes",
+    "test_keras_import.py::test_the_train_page_converts_an_upload_and_opens_it_in_the_explorer",
+    "test_latent_size.py::test_the_comparison_page_offers_larger_models_in_their_plane",
+    "test_links.py::test_a_comparison_link_carries_both_models_and_the_point",
+    "test_links.py::test_a_link_made_on_the_vae_opens_the_vae_at_its_point",
+    "test_links.py::test_an_interpolation_link_carries_its_ends",
+    "test_links.py::test_an_unknown_or_unreadable_checkpoint_in_a_link_gets_a_warning_and_the_default",
+    "test_links.py::test_interpolation_ends_follow_the_same_rule_as_every_point",
+    "test_links.py::test_the_explorer_decodes_a_typed_point_and_shows_a_clicked_dots_image",
+    "test_live_training.py::test_a_short_run_reports_progress_and_saves_a_checkpoint_with_snapshots",
+    "test_live_training.py::test_stopping_keeps_what_was_learned",
+    "test_live_training.py::test_the_thread_policy_is_asked_as_the_run_goes_and_torch_is_put_back",
+    "test_pages.py::test_charts_read_cleanly",
+    "test_pages.py::test_large_images_for_a_projector",
+    "test_pages.py::test_latent_grid_size",
+    "test_pages.py::test_marks_on_a_scatter_are_drawn_above_the_data",
+    "test_pages.py::test_pages_render_on_fashion_mnist_from_the_link",
+    "test_pages.py::test_pages_render_with_the_dataset",
+    "test_pages.py::test_pages_render_without_the_dataset",
+    "test_pages.py::test_random_sampling_numbers",
+    "test_pages.py::test_your_own_digit_upload",
+    "test_pages.py::test_your_own_item_of_clothing",
+    "test_quality.py::test_sensitivity_matches_exact_derivatives",
+    "test_safety.py::test_a_hostile_dataset_in_a_link_is_shown_as_plain_text_on_every_page",
+    "test_shipped.py::test_shipped_checkpoint_reconstructs_the_test_set_within_the_target",
+    "test_shipped.py::test_shipped_fashion_models_reconstruct_the_real_test_set",
+    "test_shipped.py::test_shipped_vae_reconstructs_and_its_codes_follow_the_prior",
+    "test_shipped.py::test_the_shipped_10d_autoencoder_rebuilds_far_better_than_the_2d_one",
+    "test_site.py::test_publish_prints_what_it_wrote_and_every_model_fits_its_budget",
+    "test_site.py::test_the_apps_download_is_the_published_site_zipped",
+    "test_site.py::test_the_explorer_offers_the_site_of_the_current_datasets_models",
+    "test_third_limit.py::test_each_backdrop_publishes_its_map_with_an_honest_caption",
+    "test_third_limit.py::test_the_comparison_cards_show_drift_for_both_models",
+    "test_third_limit.py::test_the_explorer_shows_a_points_round_trip_drift_and_where_it_is_sent",
+    "test_torch_import.py::test_every_page_works_on_an_imported_model",
+    "test_torch_import.py::test_publishing_a_model_the_page_cannot_run_says_so_and_the_apps_download_leaves_it_out",
+    "test_torch_import.py::test_the_train_page_opens_an_uploaded_encoder_and_decoder",
+    "test_train.py::test_same_seed_same_weights_and_resume_matches_an_unbroken_run",
+    "test_train.py::test_short_run_on_real_digits_lowers_the_loss",
+    "test_train.py::test_snapshots_record_how_the_codes_formed_and_survive_a_resume",
+    "test_train.py::test_the_progress_bar_says_what_the_seconds_after_training_are_spent_on",
+    "test_train_page.py::test_a_second_session_is_told_the_server_is_busy_and_stopping_keeps_a_checkpoint",
+    "test_train_page.py::test_a_short_run_shows_progress_and_its_checkpoint_joins_the_pickers",
+    "test_train_page.py::test_the_fast_recipe_trains_a_dense_model_and_says_so",
+    "test_vae.py::test_cli_trains_a_vae",
+}
+
+
 def pytest_collection_modifyitems(items):
     """Every test that drives Chromium is marked `browser` (it asks for the `chromium` fixture, directly
-    or through another), so `-m "not browser"` leaves them out while developing."""
+    or through another), and the tests in SLOW `slow`, so that `-m "not browser and not slow"` leaves
+    them out while developing."""
     for item in items:
         if "chromium" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
+        if item.nodeid.split("[")[0].removeprefix("tests/") in SLOW:
+            item.add_marker(pytest.mark.slow)
