@@ -287,3 +287,40 @@ def test_on_a_1280x720_projector_the_plot_the_image_and_the_gap_measure_fit_one_
         assert not small.get_by_text("Deploy", exact=True).count()
     finally:
         context.close()
+
+
+def contrast(rgb_a, rgb_b) -> float:
+    """WCAG 2.1's contrast ratio of two sRGB colours."""
+    def luminance(rgb):
+        c = [v / 255 for v in rgb]
+        c = [v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4 for v in c]
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+    light, dark = sorted((luminance(rgb_a), luminance(rgb_b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_captions_meet_wcag_aa_contrast(browser_page):
+    # Streamlit fades captions from the theme's text colour (.streamlit/config.toml): AA asks 4.5:1.
+    # The Train page has plain st.caption text under its title and in its form.
+    page, url = browser_page
+    page.goto(url + "/train")
+    page.wait_for_selector("text=Open your own model", timeout=60_000)
+    colours = page.evaluate("""() => {
+        const rgba = (s) => { const v = s.match(/[0-9.]+/g).map(Number); return v.length > 3 ? v : [...v, 1]; };
+        const behind = (el) => {  // the first opaque background under an element
+            for (let e = el; e; e = e.parentElement) {
+                const c = rgba(getComputedStyle(e).backgroundColor);
+                if (c[3] > 0.99) return c.slice(0, 3);
+            }
+            return [255, 255, 255];
+        };
+        return [...document.querySelectorAll('[data-testid=stCaptionContainer] p')]
+            .map(p => { const [r, g, b, alpha] = rgba(getComputedStyle(p).color), back = behind(p);
+                        // translucent text (Streamlit fades captions by the container's opacity) is seen
+                        // mixed with what lies behind it
+                        let a = alpha;
+                        for (let e = p; e; e = e.parentElement) a *= Number(getComputedStyle(e).opacity);
+                        return [p.textContent.slice(0, 40), [r, g, b].map((v, i) => a * v + (1 - a) * back[i]), back]; }); }""")
+    assert colours, "the explorer shows captions"
+    for text, colour, back in colours:
+        assert contrast(colour, back) >= 4.5, (text, colour, back)
