@@ -41,15 +41,16 @@ def chosen_checkpoint(page) -> str:
 
 def contexts_on_each_replica(browser, url, replicas, tries=12):
     """A browser context (its own cookies) kept by nginx on each replica: {replica: context}."""
-    found, spare = {}, []
+    found = {}
     for _ in range(tries):
         context = browser.new_context(viewport={"width": 1280, "height": 720})
         name = served_by(context, url)
-        (spare if name in found else found.__setitem__(name, context) or []).append(context)
+        if name in found:
+            context.close()
+        else:
+            found[name] = context
         if len(found) == len(replicas):
             break
-    for context in spare:
-        context.close()
     assert set(found) == set(replicas), f"{tries} new browsers all went to {sorted(found)}"
     return found
 
