@@ -192,7 +192,8 @@ def _plural(name: str) -> str:
     return f"{name}s" if len(name) == 1 else f"{name} images"
 
 
-def _article(name: str) -> str:
+def article(name: str) -> str:
+    """"a 7", "an 8", "a Bag", "an Ankle boot": a class name as a noun in a sentence."""
     return f"an {name}" if name[:1] in "8AEIOU" else f"a {name}"
 
 
@@ -218,7 +219,7 @@ def describe_place(place: Place, class_names: list[str]) -> str:
         if share >= 0.75 or not others:
             return f"Inside the {_plural(name_of(top))}: training codes lie all around this point."
         if share > 0.5:
-            very = f"; the very nearest is {_article(nearest)}" if nearest != name_of(top) else ""
+            very = f"; the very nearest is {article(nearest)}" if nearest != name_of(top) else ""
             return (f"Among the {_plural(name_of(top))} ({ranked[0][0]} of the {len(labels)} nearest training "
                     f"codes), on a border with {', '.join(others)}{very}.")
         if len(ranked) == 2 or ranked[1][0] > ranked[2][0]:
@@ -228,7 +229,7 @@ def describe_place(place: Place, class_names: list[str]) -> str:
     if place.gap <= place.edge:
         where = (f"At the edge of the {_plural(nearest)}" if share > 0.5 and name_of(top) == nearest
                  else f"At the edge, {between or f'near the {_plural(nearest)}'}")
-        return f"{where}, {place.gap:.1f} times the usual spacing from the nearest training code ({_article(nearest)})."
+        return f"{where}, {place.gap:.1f} times the usual spacing from the nearest training code ({article(nearest)})."
     return (f"In a gap, {place.gap:.1f} times the usual spacing from any training image (the nearest is "
-            f"{_article(nearest)}); 99% of training images have a neighbour within {place.edge:.1f}. "
+            f"{article(nearest)}); 99% of training images have a neighbour within {place.edge:.1f}. "
             f"The decoder never saw anything here.")

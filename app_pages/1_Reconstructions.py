@@ -5,6 +5,7 @@ import streamlit as st
 
 import ae
 from ui import catalog, pickers
+from ae.latent import article
 from ui.images import image_strip
 from ui.text import parse_indices, plain_text
 from ui.view import view_of
@@ -51,7 +52,8 @@ if other_name is not None:
 names = view.class_names
 originals = test.images[indices, 0].numpy()
 st.subheader("Originals")
-image_strip(originals, [f"#{i} · {names[int(ckpt.test_labels[i])]}" for i in indices])
+image_strip(originals, [f"#{i} · {names[int(ckpt.test_labels[i])]}" for i in indices],
+            [f"test image {i}, {article(names[int(ckpt.test_labels[i])])}" for i in indices])
 per_class = {}
 for model in models:
     full = model.ckpt.full or model.ckpt  # a larger latent space rebuilds from all its numbers, not the plotted plane
@@ -61,7 +63,9 @@ for model in models:
     z = full.config.z_dim
     st.subheader(plain_text(f"{model.name}: {z} latent numbers, test MSE {per_image.mean():.4f}"))
     code = (lambda i, c=full.test_codes: f"({c[i, 0]:.1f}, {c[i, 1]:.1f}) · ") if z == 2 else (lambda i: "")
-    image_strip(decoded, [f"{code(i)}MSE {e:.3f}" for i, e in zip(indices, errors)])
+    image_strip(decoded, [f"{code(i)}MSE {e:.3f}" for i, e in zip(indices, errors)],
+                [f"{model.name}'s rebuild of test image {i} ({article(names[int(ckpt.test_labels[i])])}) from {z} numbers, "
+                 f"mean squared error {e:.3f}" for i, e in zip(indices, errors)])
     per_class[model.name] = [float(per_image[model.ckpt.test_labels == c].mean()) for c in range(len(names))]
 
 st.subheader("Mean error per class (whole test set)")

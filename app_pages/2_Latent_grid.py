@@ -5,7 +5,7 @@ import streamlit as st
 import ae
 from ui import panels, pickers
 from ui.figures import add_on_top, scatter_figure
-from ui.images import upscale
+from ui.images import pixel_picture, upscale
 
 st.set_page_config(page_title="Latent grid", layout="wide")
 st.title("Latent grid")
@@ -40,9 +40,12 @@ with left:
     event = st.plotly_chart(fig, key=f"grid_scatter_{st.session_state.get('grid_version', 0)}", on_select="rerun", selection_mode="box")
 with right:
     wall = ae.decode_grid(view.ckpt.model, region[0], region[1], n)
-    st.image(upscale(wall, 560 if n * 28 < 560 else n * 28), width="stretch", output_format="PNG",
-             caption=f"{n} x {n} decodings over z1 {region[0][0]:.2f}..{region[0][1]:.2f}, "
-                     f"z2 {region[1][0]:.2f}..{region[1][1]:.2f}")
+    over = f"z1 {region[0][0]:.2f}..{region[0][1]:.2f}, z2 {region[1][0]:.2f}..{region[1][1]:.2f}"
+    gaps = view.index.gap(points)
+    pixel_picture(upscale(wall, 560 if n * 28 < 560 else n * 28), caption=f"{n} x {n} decodings over {over}",
+                  alt=f"A wall of {n} by {n} decoded images, one for each grid point over {over}, z1 growing to "
+                      f"the right and z2 upwards; {np.mean(gaps > view.index.edge):.0%} of the grid points lie in "
+                      f"gaps, where the images blur or change abruptly.")
 
 boxes = (event.selection or {}).get("box", []) if event else []
 if boxes:

@@ -8,7 +8,7 @@ import ae
 from ae import limits
 from ui import panels, pickers
 from ui.figures import add_on_top, scatter_figure
-from ui.images import upscale
+from ui.images import pixel_picture, upscale
 
 st.set_page_config(page_title="Random sampling and the three limits", layout="wide")
 st.title("Random sampling and the three limits")
@@ -46,7 +46,9 @@ with right:
     st.caption(f"The first {min(k, 48)} random points, decoded (white frame: in a gap):")
     shown = min(k, 48)
     tiles = np.stack([np.pad(img, 2, constant_values=(1.0 if g else 0.25)) for img, g in zip(decoded[:shown], in_gap)])
-    st.image(upscale(ae.latent.tile(tiles, 8), 8 * 64), output_format="PNG", width="stretch")
+    pixel_picture(upscale(ae.latent.tile(tiles, 8), 8 * 64),
+                  alt=f"The decodings of the first {shown} random points, eight to a row; {int(in_gap[:shown].sum())} of "
+                      f"them lie in a gap and have a white frame, the others a dark grey one.")
 
 st.header("1. No clear way to pick a random point")
 where = "Uniform points in the codes' bounding box" if source == "box" else "Points drawn from N(0, I)"

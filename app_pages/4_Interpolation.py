@@ -100,7 +100,10 @@ latent_scatter(view, ScatterStyle(height=420, live_hover=live_hover), clicks[-1]
 if len(clicks) == 1:
     st.info(f"First point {format_point(clicks[0])} chosen; click a second point.")
 st.subheader(f"From {label_a} to {label_b}")
-image_strip(images, [f"{t:.2f}" for t in np.linspace(0, 1, steps)], width=72)
+image_strip(images, [f"{t:.2f}" for t in np.linspace(0, 1, steps)],
+            [f"decoding at t = {t:.2f} of the line from {label_a} to {label_b}, at {format_point(z)}: gap measure "
+             f"{g:.1f} times the usual spacing{' (in a gap)' if g > view.index.edge else ''}"
+             for t, z, g in zip(np.linspace(0, 1, steps), path, gaps)], width=72)
 
 judge, problem = view.judge()
 fig = go.Figure(go.Scatter(x=np.linspace(0, 1, steps), y=gaps, name="gap measure", mode="lines+markers"))

@@ -6,7 +6,7 @@ import torch
 import ae
 from ui import panels, pickers
 from ui.figures import add_on_top, scatter_figure
-from ui.images import preparation_step, px, upscale
+from ui.images import pixel_figures_html, pixel_picture, preparation_step, px
 from ui.scatter import ScatterStyle, drawing_pad, drawn, latent_scatter
 from ui.text import format_point, plain_text
 from ae.preprocess import InvalidImage, limits_text, prepare_image
@@ -37,8 +37,9 @@ def reading(image: np.ndarray) -> None:
     code = ae.encode(ckpt.model, torch.from_numpy(image)[None, None])[0]
     reconstruction = ae.decode(ckpt.model, code[None])[0]
     place = view.index.place(code)
-    st.image([upscale(image, px(168)), upscale(reconstruction, px(168))],
-             caption=["yours, prepared", "its reconstruction"], width=px(168), output_format="PNG")
+    st.markdown(pixel_figures_html([image, reconstruction], ["yours, prepared", "its reconstruction"], px(168),
+                                   alts=[f"your {item}, prepared as the dataset's images were", f"the decoder's rebuild "
+                                         f"of your {item} from its code {format_point(code)}"]), unsafe_allow_html=True)
     st.write(f"Code: **{format_point(code)}**. {ae.describe_place(place, names)}")
     judge, problem = view.judge()
     if judge is None:
@@ -87,7 +88,8 @@ except InvalidImage as e:
 st.subheader(f"Preparing it like {ae.data.dataset_title(ckpt.dataset)}")
 columns = st.columns(len(digit.steps))
 for column, (title, image) in zip(columns, digit.steps):
-    column.image(preparation_step(image, 140), caption=title, width=140, output_format="PNG")
+    with column:
+        pixel_picture(preparation_step(image, 140), caption=title, width=140, alt=f"your picture, {title}")
 
 code = ae.encode(ckpt.model, torch.from_numpy(digit.image)[None, None])[0]
 left, right = st.columns([3, 2])

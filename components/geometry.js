@@ -56,3 +56,25 @@ export function rangesWith(xRange, yRange, z) {
   return [[Math.min(xRange[0], z[0] - padX), Math.max(xRange[1], z[0] + padX)],
           [Math.min(yRange[0], z[1] - padY), Math.max(yRange[1], z[1] + padY)]];
 }
+
+// The keyboard's moves of the plot's point: an arrow key moves it by a fiftieth of the visible range
+// on that axis (Shift: a tenth), and it stays inside the visible ranges `view` = {x: [x0, x1], y: [y0, y1]}.
+export const KEY_DIRECTIONS = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1] };
+export const KEY_STEP = 1 / 50, KEY_STEP_LARGE = 1 / 10;
+
+export function keyMove(z, key, large, view) {
+  const direction = KEY_DIRECTIONS[key];
+  if (!direction) return null;
+  const step = large ? KEY_STEP_LARGE : KEY_STEP;
+  return [0, 1].map((axis) => {
+    const [lo, hi] = view[axis ? "y" : "x"].slice().sort((a, b) => a - b);
+    return Math.min(hi, Math.max(lo, z[axis] + direction[axis] * step * (hi - lo)));
+  });
+}
+
+// Where the keyboard's point starts: the fixed point when it is in view, else the middle of the view.
+export function keyStart(fixed, view) {
+  const inside = (v, [a, b]) => v >= Math.min(a, b) && v <= Math.max(a, b);
+  if (fixed && inside(fixed[0], view.x) && inside(fixed[1], view.y)) return fixed.slice();
+  return [(view.x[0] + view.x[1]) / 2, (view.y[0] + view.y[1]) / 2];
+}

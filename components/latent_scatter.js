@@ -12,9 +12,9 @@
 //   views          -> a Map keeping each plot's zoom by view key (survives remounts and switches)
 //   onClick(click) -> {z1, z2, index, at} of every click
 // The Streamlit adapter (streamlit.js) and the static site (site.js) are two such hosts.
-import { insidePlot, plotInset, samePoint, toClient, toData, toRelative, fromRelative } from "./geometry.js";
+import { insidePlot, keyMove, keyStart, plotInset, samePoint, toClient, toData, toRelative, fromRelative } from "./geometry.js";
 import { NOT_LOADED, decodeNow, runLatest } from "./live_model.js";
-import { PreviewState, driftLine, hoverTarget, idleText, pointLine } from "./preview.js";
+import { KEYBOARD_HELP, PreviewState, driftLine, hoverTarget, idleText, pointLine, spokenText } from "./preview.js";
 import { backdropImage, scaleGradient, scaleTicks } from "./shading.js";
 
 // ------------------------------------------------------------------ plotly.js internals, in one place
@@ -66,7 +66,7 @@ const ARROW_SVG = '<defs><marker id="lx-arrowhead" viewBox="0 0 10 10" refX="9" 
   '<line class="lx-arrow-hover" stroke="#6a1b9a" stroke-opacity="0.6" stroke-width="2" stroke-dasharray="5 3" ' +
   'marker-end="url(#lx-arrowhead)"/>';
 
-const PANEL_HTML = '<canvas class="lx-live-image" width="28" height="28"></canvas>' +
+const PANEL_HTML = '<canvas class="lx-live-image" width="28" height="28" role="img" aria-label="The decoded image: none yet"></canvas>' +
   '<div class="lx-live-title"></div><div class="lx-live-z"></div><div class="lx-live-gap"></div>' +
   '<div class="lx-live-drift"></div><div class="lx-live-place"></div><div class="lx-live-note"></div>';
 
@@ -91,7 +91,16 @@ function svgChild(parent, cls, html) {
 export function mountScatter(element, data, host) {
   const wrap = child(element, "div", "lx-wrap");
   const gd = child(wrap, "div", "lx-plot");
+  // Usable by keyboard: the plot takes focus and its name says the keys (onKey).
+  gd.tabIndex = 0;
+  gd.setAttribute("role", "application");
+  gd.setAttribute("aria-label", KEYBOARD_HELP);
   const panel = child(wrap, "div", "lx-live", PANEL_HTML);
+  // A polite live region: says the place of a point moved to by keyboard or fixed by a click (outside
+  // the panel, which a page may hide).
+  const spoken = child(wrap, "div", "lx-announce");
+  spoken.setAttribute("aria-live", "polite");
+  spoken.setAttribute("aria-atomic", "true");
   const marker = child(gd, "div", "lx-marker");
   marker.textContent = "\u2715";
   const hoverRing = child(gd, "div", "lx-hover");
@@ -115,6 +124,7 @@ export function mountScatter(element, data, host) {
     // page is not scrolled yet): on a 1280x720 projector the whole plot shows without scrolling.
     room: window.innerHeight - 16 - gd.getBoundingClientRect().top,
     preview: new PreviewState(), model: null, modelRef: NOT_LOADED, failed: null, frame: 0,
+    keyPoint: null, announceTimer: 0,  // the keyboard's point, the pending announcement of its place
     unlisten: () => {},
   };
 
@@ -233,6 +243,7 @@ export function mountScatter(element, data, host) {
     text("gap", place ? `gap measure ${place.gap.toFixed(1)}` : "");
     text("place", place ? place.sentence : "");
     text("drift", driftLine(trip));
+    canvas.setAttribute("aria-label", spokenText(result, title));
     Object.assign(panel.dataset, { drift: trip ? trip.drift : "", z1: z[0], z2: z[1], source: title,
                                    gap: place ? place.gap : "" });
     document.dispatchEvent(new CustomEvent("lx-live-paint", { detail: { at: performance.now(), source: title, z: z.slice() } }));
@@ -244,6 +255,7 @@ export function mountScatter(element, data, host) {
     ctx.fillStyle = "#eee";
     ctx.fillRect(0, 0, canvas.width, canvas.height);
     text("title", message);
+    canvas.setAttribute("aria-label", `No point decoded yet. ${message}`);
     for (const cls of ["z", "gap", "drift", "place"]) text(cls, "");
     panel.dataset.source = "";
   }
@@ -264,6 +276,7 @@ export function mountScatter(element, data, host) {
       if (s.destroyed || s.model !== model) return;
       if (linked ? !s.preview.isCurrentLinked(linked) : !s.preview.hovering) return;
       paintPreview(result, label);
+      if (s.keyPoint) announceSoon(result, label);
       placeOverlay(hoverRing, result.z);
       s.hoverArrow = result.roundTrip ? { z: result.z, back: result.roundTrip.back } : null;
       placeArrows();
@@ -277,6 +290,51 @@ export function mountScatter(element, data, host) {
       if (s.preview.hovering) placeArrows(); else showFixed();
     });
     s.preview.fix(result, title, s.model, local);
+    if (local) announce(spokenText(result, title));
+  }
+
+  // ---------------------------------------------------------------- the live region and the keyboard
+
+  function announce(sentence) {
+    clearTimeout(s.announceTimer);
+    spoken.textContent = sentence;
+  }
+
+  // A keyboard point's place is said once the keys rest (each key press would interrupt the last).
+  function announceSoon(result, label) {
+    clearTimeout(s.announceTimer);
+    s.announceTimer = setTimeout(() => { if (!s.destroyed) announce(spokenText(result, label)); }, 350);
+  }
+
+  function onKey(event) {
+    const geo = geometry();
+    if (!geo || event.altKey || event.ctrlKey || event.metaKey) return;
+    const view = { x: geo.x, y: geo.y };
+    if (event.key === "Escape") {  // leave the plot (Tab goes on from here): blur ends the keyboard's point
+      gd.blur();
+    } else if (event.key === "Enter" || event.key === " ") {
+      choose(s.keyPoint || keyStart(s.marker, view), null);
+    } else {
+      const z = keyMove(s.keyPoint || keyStart(s.marker, view), event.key, event.shiftKey, view);
+      if (!z) return;
+      s.keyPoint = z;
+      placeOverlay(hoverRing, z);  // the keyboard's cursor, also without the model in the page
+      if (s.model) {
+        s.preview.move(z);
+        if (!s.frame) s.frame = requestAnimationFrame(onFrame);
+      } else {
+        announceSoon({ z, place: null, roundTrip: null }, "Point");
+      }
+    }
+    event.preventDefault();  // the arrows and the space bar would scroll the page
+    event.stopPropagation();  // and a lesson's keys (arrows) must not step while the plot has them
+  }
+
+  function onBlur() {
+    if (!s.keyPoint) return;
+    s.keyPoint = null;
+    onLeave();
+    hoverRing.style.display = "none";
   }
 
   // The server's marker (a click confirmed by the rerun, a shared link's point) is the fixed point.
@@ -329,6 +387,7 @@ export function mountScatter(element, data, host) {
 
   function onMove(event) {
     if (!s.model || !hoverAllowed() || event.pointerType === "touch" || event.buttons) return;
+    s.keyPoint = null;  // the mouse takes over from the keyboard
     const geo = geometry();
     if (!geo || !insidePlot(geo, event.clientX, event.clientY)) { onLeave(); return; }
     s.preview.move(toData(geo, event.clientX, event.clientY));  // only the latest position counts
@@ -375,14 +434,20 @@ export function mountScatter(element, data, host) {
     // On a data dot, the point is that dot's own code, and its index goes along so the server
     // can show the real image beside the decoding of its code.
     const dot = clickedDot(ev);
-    const z = dot ? [dot.x, dot.y] : clickedPoint(ev);
+    choose(dot ? [dot.x, dot.y] : clickedPoint(ev), dot);
+  }
+
+  // A click's or the Enter key's point becomes the fixed point, here at once and then on the server.
+  function choose(z, dot) {
     if (!Number.isFinite(z[0]) || !Number.isFinite(z[1])) return;
+    s.keyPoint = null;
     // In the page, the clicked point's image is painted now, before the server is even asked.
     if (s.model) {
       fixPoint(z, "Clicked point", true);
       showFixed();
       broadcast({ kind: "click", z });
     }
+    else announce(`Point ${pointLine(z).slice(4)} fixed; the server decodes it.`);
     s.marker = z;  // shown at once; the host's answer (a rerun) confirms it
     placeAll();
     host.onClick({ z1: z[0], z2: z[1], index: dot ? dot.customdata : null, at: Date.now() });
@@ -507,6 +572,9 @@ export function mountScatter(element, data, host) {
     s.destroyed = true;
     s.unlisten();
     if (s.frame) cancelAnimationFrame(s.frame);
+    clearTimeout(s.announceTimer);
+    gd.removeEventListener("keydown", onKey);
+    gd.removeEventListener("blur", onBlur);
     gd.removeEventListener("pointermove", onMove, { capture: true });
     gd.removeEventListener("pointerleave", onLeave);
     if (s.plotly && gd._fullLayout) s.plotly.purge(gd);
@@ -515,6 +583,8 @@ export function mountScatter(element, data, host) {
 
   gd.addEventListener("pointermove", onMove, { capture: true, passive: true });
   gd.addEventListener("pointerleave", onLeave, { passive: true });
+  gd.addEventListener("keydown", onKey);
+  gd.addEventListener("blur", onBlur);
   update(data);
   return { update, destroy, element: wrap };
 }

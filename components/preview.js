@@ -91,3 +91,17 @@ export class PreviewState {
     return "keep";
   }
 }
+
+// The preview in words, for a screen reader: the image's text alternative, and what the live region
+// announces after a keyboard move or a click.
+export function spokenText(result, title) {
+  const place = result.place, parts = [`${title}: decoding of ${pointLine(result.z).slice(4)}`];
+  if (place) parts.push(`gap measure ${place.gap.toFixed(1)} times the usual spacing. ${place.sentence}`);
+  const drift = driftLine(result.roundTrip);
+  if (drift) parts.push(drift.replace(/ \(arrow: .*\)$/, ""));
+  return parts.join(". ").replace(/\.\./g, ".");
+}
+
+// How the plot is used by keyboard: its accessible name says it.
+export const KEYBOARD_HELP = "Latent space plot. Arrow keys move a point and decode it (Shift: larger steps), " +
+  "Enter fixes the point as a click does, Escape leaves.";

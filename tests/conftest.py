@@ -126,6 +126,21 @@ def shown_text(markdown: str, keep_invisible: bool = False) -> str:
     return shown if keep_invisible else shown.replace("\u2060", "")
 
 
+def figures(at) -> list[list[tuple[str, str]]]:
+    """The pictures on a page, as the app writes them (`ui.images`: inline <img> with a text
+    alternative, in a <figure> with an optional caption): per Markdown element, each picture's
+    (caption, alt), both unescaped."""
+    import html
+    import re
+    found = []
+    for element in at.markdown:
+        row = [(html.unescape(caption or ""), html.unescape(alt)) for alt, caption in re.findall(
+            r'<img [^>]*alt="([^"]*)"[^>]*>(?:<figcaption[^>]*>([^<]*)</figcaption>)?', element.value)]
+        if row:
+            found.append(row)
+    return found
+
+
 def run_script(script, monkeypatch=None, *, query=None, state=None, checkpoint_dir=None, data_dir=None, timeout=180,
                fresh_cache=True):
     """The AppTest harness every page test uses: run `script` once with the given link parameters,

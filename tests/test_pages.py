@@ -1,11 +1,12 @@
 """Every chapter page under AppTest: renders, its controls work, no exception, with and without the dataset."""
 import io
+import re
 
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from conftest import ROOT, run_script, shown_text
+from conftest import ROOT, figures, run_script, shown_text
 
 PAGES = sorted(p for p in (ROOT / "app_pages").glob("*.py") if not p.name.startswith("0_"))  # 0_: the explorer, tested in test_app.py
 
@@ -58,16 +59,19 @@ def test_reconstructions_controls(monkeypatch, mnist_path):
     at.text_input(key="rec_indices").input("0, 7, x, 99999").run()
     ok(at)
     assert "Ignored x, 99999" in shown_text(at.warning[0].value)
-    captions = [img.captions for img in at.get("image")]
-    assert captions[0][:2] == ["#0 · 7", "#7 · 9"]  # MNIST test images 0 and 7 are a 7 and a 9
-    assert len(captions[1]) == 2 and captions[1][0].endswith(tuple("0123456789"))
+    originals, rebuilt = figures(at)[:2]
+    assert originals == [("#0 · 7", "test image 0, a 7"), ("#7 · 9", "test image 7, a 9")]  # MNIST's test images 0 and 7
+    assert len(rebuilt) == 2 and rebuilt[0][0].endswith(tuple("0123456789"))
+    assert rebuilt[1][1].startswith("mnist_ae_z2.pt's rebuild of test image 7 (a 9) from 2 numbers, mean squared error 0.")
 
 
 def test_latent_grid_size(monkeypatch, mnist_path):
     at = run_page(ROOT / "app_pages" / "2_Latent_grid.py", monkeypatch, mnist_path)
     at.slider(key="grid_n").set_value(40).run()
     ok(at)
-    assert "40 x 40 decodings" in at.get("image")[0].captions[0]
+    ((caption, alt),) = figures(at)[0]
+    assert "40 x 40 decodings" in caption and alt.startswith("A wall of 40 by 40 decoded images")
+    assert re.search(r"; [1-9][0-9]?% of the grid points lie in gaps", alt)
     at.button(key="grid_reset").click().run()
     ok(at)
 
@@ -80,6 +84,9 @@ def test_random_sampling_numbers(monkeypatch, mnist_path):
     table = at.table[0].value
     share = float(table.loc["1. samples in gaps (uniform in the codes' box)", "value"].rstrip("%"))
     assert 0 < share < 100
+    ((_, alt),) = figures(at)[0]  # the sample's decodings, said in words
+    framed = int(re.search(r"; ([0-9]+) of them lie in a gap and have a white frame", alt)[1])
+    assert alt.startswith("The decodings of the first 48 random points") and 0 < framed < 48
     # Limit 3 by round-trip drift: the page's share is the library's for the same 500 samples.
     import ae.limits
     from ae.quality import RoundTrip
@@ -111,7 +118,10 @@ def test_interpolation_controls(monkeypatch, mnist_path):
     at.number_input(key="ip_a_mnist").set_value(0).run()
     at.slider(key="ip_steps").set_value(5).run()
     ok(at)
-    assert len(at.get("image")[0].captions) == 5
+    strip = figures(at)[0]
+    assert [caption for caption, _ in strip] == ["0.00", "0.25", "0.50", "0.75", "1.00"]
+    assert strip[2][1].startswith("decoding at t = 0.50 of the line from test #0 (7) to ")
+    assert re.search(r"gap measure [0-9.]+ times the usual spacing", strip[2][1])
 
 
 def digit_png():
@@ -129,8 +139,9 @@ def test_your_own_digit_upload(monkeypatch, mnist_path):
     assert any("Upload an image" in i.value for i in upload_mode(at).info)
     at.file_uploader(key="own_upload").set_value(("one.png", digit_png(), "image/png")).run()
     ok(at)
-    steps = [c for img in at.get("image") for c in img.captions]
+    steps = [caption for row in figures(at) for caption, _ in row]
     assert "centred by mass in 28x28" in steps and "its reconstruction" in steps
+    assert all(alt for row in figures(at) for _, alt in row)
     assert at.metric[0].value == "1"  # the classifier reads a plain vertical stroke as a 1
 
 
@@ -171,7 +182,7 @@ def test_your_own_item_of_clothing(monkeypatch, fashion_path):
     img.save(buffer, format="PNG")
     upload_mode(at).file_uploader(key="own_upload").set_value(("trousers.png", buffer.getvalue(), "image/png")).run()
     ok(at)
-    steps = [c for img in at.get("image") for c in img.captions]
+    steps = [caption for row in figures(at) for caption, _ in row]
     assert "longest edge scaled to 28" in steps and "centred in 28x28" in steps
     assert at.metric[0].value == "Trouser"
 
@@ -180,10 +191,10 @@ def test_a_chosen_grid_region_belongs_to_its_checkpoint(monkeypatch, mnist_path)
     at = run_page(ROOT / "app_pages" / "2_Latent_grid.py", monkeypatch, mnist_path)
     at.session_state["grid_region_mnist_ae_z2.pt"] = ((0.0, 1.0), (-1.0, 0.5))  # as a box selection stores it
     at.run()
-    assert "z1 0.00..1.00, z2 -1.00..0.50" in at.get("image")[0].captions[0]
+    assert "z1 0.00..1.00, z2 -1.00..0.50" in figures(at)[0][0][0]
     at.selectbox(key="grid_checkpoint").select("mnist_vae_z2.pt").run()
     ok(at)
-    assert "z1 0.00..1.00" not in at.get("image")[0].captions[0]  # the VAE's own plane, whole
+    assert "z1 0.00..1.00" not in figures(at)[0][0][0]  # the VAE's own plane, whole
 
 
 def scatter_traces(at) -> list[dict]:

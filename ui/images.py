@@ -38,17 +38,18 @@ def png_bytes(image: np.ndarray, size: int = 280) -> bytes:
     return buffer.getvalue()
 
 
-def pixel_figures_html(images, captions, size: int, *, kind: str = "lx-figure") -> str:
+def pixel_figures_html(images, captions, size: int, *, kind: str = "lx-figure", alts=None) -> str:
     """HTML for images as inline PNG data URIs, enlarged by the browser with hard pixel edges.
 
     Inline images arrive in the same message as their captions: no extra HTTP request per image,
-    so a decoded point shows up in one piece right after a click.
+    so a decoded point shows up in one piece right after a click. `alts` are the images' text
+    alternatives for a screen reader (what each image is, in a sentence); the captions by default.
     """
     parts = []
-    for image, caption in zip(images, captions):
+    for image, caption, alt in zip(images, captions, alts or captions):
         small = base64.b64encode(png_bytes(image, size=max(np.shape(image)))).decode()
         parts.append(f'<figure class="{kind}" style="display:inline-block;margin:0 4px 4px 0;text-align:center;max-width:{size}px">'
-                     f'<img src="data:image/png;base64,{small}" alt="{html.escape(caption)}" '
+                     f'<img src="data:image/png;base64,{small}" alt="{html.escape(alt)}" '
                      f'style="width:{size}px;max-width:100%;height:auto;object-fit:fill;image-rendering:pixelated;display:block">'
                      f'<figcaption style="font-size:0.8rem;color:#666">{html.escape(caption)}</figcaption></figure>')
     return "".join(parts)
@@ -59,7 +60,19 @@ def px(size: int) -> int:
     return round(size * 1.6) if st.session_state.get("lx_large") else size
 
 
-def image_strip(images: np.ndarray, captions: list[str] | None = None, width: int = 84) -> None:
-    """A row of small upscaled images with optional captions."""
-    width = px(width)
-    st.image([upscale(img, width) for img in images], caption=captions, width=width, output_format="PNG")
+def image_strip(images: np.ndarray, captions: list[str], alts: list[str], width: int = 84) -> None:
+    """A row of small upscaled images, each with its caption and its text alternative."""
+    st.markdown(pixel_figures_html(images, captions, px(width), alts=alts), unsafe_allow_html=True)
+
+
+def pixel_picture(pixels: np.ndarray, alt: str, caption: str = "", width: int | None = None) -> None:
+    """One uint8 picture (a wall of decodings, a step of preparing an upload) `width` pixels wide, else as
+    wide as its column, with its caption and its text alternative."""
+    buffer = io.BytesIO()
+    Image.fromarray(pixels, mode="L").save(buffer, format="PNG")
+    data = base64.b64encode(buffer.getvalue()).decode()
+    below = f'<figcaption style="font-size:0.875rem;color:#555">{html.escape(caption)}</figcaption>' if caption else ""
+    st.markdown(f'<figure class="lx-picture" style="margin:0"><img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" '
+                f'style="width:{f"{width}px" if width else "100%"};max-width:100%;height:auto;image-rendering:pixelated;display:block">'
+                f'{below}</figure>',
+                unsafe_allow_html=True)

@@ -17,7 +17,10 @@ from ui.view import ModelView
 def decoded_figure(view: ModelView, point, size: int) -> np.ndarray:
     """Show the decoder's image for `point`, enlarged to `size` pixels, captioned with the point; returns it."""
     image = ae.decode_point(view.ckpt.model, *point)
-    st.markdown(pixel_figures_html([image], [f"decoded at z = {format_point(point)}"], size, kind="lx-decoded"),
+    place = view.index.place(point)
+    alt = (f"The decoder's image for the point {format_point(point)}, gap measure {place.gap:.1f} times the usual "
+           f"spacing. {ae.describe_place(place, view.class_names)}")
+    st.markdown(pixel_figures_html([image], [f"decoded at z = {format_point(point)}"], size, kind="lx-decoded", alts=[alt]),
                 unsafe_allow_html=True)
     return image
 
@@ -56,7 +59,8 @@ def point_panel(view: ModelView, point, *, key: str, dot=None) -> None:
     image = decoded_figure(view, point, px(280))
     original = dot_image(view, dot) if dot else None
     if original is not None:
-        st.markdown(pixel_figures_html([original[0]], [f"the dot you clicked: {original[1]}"], px(112), kind="lx-original"),
+        st.markdown(pixel_figures_html([original[0]], [f"the dot you clicked: {original[1]}"], px(112), kind="lx-original",
+                                       alts=[f"the real {original[1]}, whose code is the dot you clicked"]),
                     unsafe_allow_html=True)
     st.download_button("Download PNG", png_bytes(image), key=f"{key}_download", mime="image/png",
                        file_name=f"decoded_z1_{point[0]:.3f}_z2_{point[1]:.3f}.png")
@@ -82,7 +86,10 @@ def nearest_images(view: ModelView, point, place) -> None:
     distances = np.linalg.norm(ckpt.train_codes[shown] - np.asarray(point), axis=1)
     st.markdown(pixel_figures_html([images.images[i, 0].numpy() for i in shown],
                                    [f"{view.class_names[int(ckpt.train_labels[i])]} · {d:.2f}" for i, d in zip(shown, distances)],
-                                   px(56), kind="lx-neighbour"), unsafe_allow_html=True)
+                                   px(56), kind="lx-neighbour",
+                                   alts=[f"nearest training image {n + 1}: {ae.latent.article(view.class_names[int(ckpt.train_labels[i])])}, "
+                                         f"its code {d:.2f} away" for n, (i, d) in enumerate(zip(shown, distances))]),
+                unsafe_allow_html=True)
 
 
 def require_2d(view: ModelView, what: str) -> None:

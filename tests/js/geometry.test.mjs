@@ -53,3 +53,17 @@ test("points are the same only when both coordinates are", () => {
   assert.ok(samePoint(null, null) && samePoint([1, 2], [1, 2]));
   assert.ok(!samePoint([1, 2], null) && !samePoint([1, 2], [1, 2.0001]));
 });
+
+test("arrow keys move the point by a fiftieth of the view, Shift by a tenth, never out of view", async () => {
+  const { keyMove, keyStart } = await import("../../components/geometry.js");
+  const view = { x: [-2, 3], y: [10, 0] };  // a reversed axis is still a range of 10
+  assert.deepEqual(keyMove([0, 5], "ArrowRight", false, view), [0.1, 5]);
+  assert.deepEqual(keyMove([0, 5], "ArrowUp", true, view), [0, 6]);
+  assert.deepEqual(keyMove([0, 5], "ArrowDown", false, view), [0, 4.8]);
+  assert.deepEqual(keyMove([-1.95, 0.3], "ArrowLeft", true, view), [-2, 0.3]);  // held at the view's edge
+  assert.deepEqual(keyMove([0, 9.9], "ArrowUp", true, view), [0, 10]);
+  assert.equal(keyMove([0, 5], "Enter", false, view), null);
+  assert.deepEqual(keyStart([1, 2], view), [1, 2]);
+  assert.deepEqual(keyStart([9, 2], view), [0.5, 5]);  // the fixed point is out of view: the middle
+  assert.deepEqual(keyStart(null, view), [0.5, 5]);
+});

@@ -58,3 +58,13 @@ test("on an interpolation path the pointer decodes its nearest point of the line
   assert.deepEqual(t.z, [5, 0]);
   assert.equal(t.label, "On the line at t = 0.50");
 });
+
+test("the preview said in words: point, gap, place and drift, for a screen reader", async () => {
+  const { spokenText } = await import("../../components/preview.js");
+  const result = { z: [1.2, -3.4], place: { gap: 14.04, sentence: "In a gap between the 7s and the 9s." },
+                   roundTrip: { drift: 1.5, level: 2 } };
+  const text = spokenText(result, "Clicked point");
+  assert.match(text, /^Clicked point: decoding of \(1\.200, -3\.400\)\. gap measure 14\.0 times the usual spacing\. In a gap between the 7s and the 9s\. round-trip drift 1\.50: /);
+  assert.doesNotMatch(text, /arrow|\.\./);
+  assert.equal(spokenText({ z: [0, 0], place: null, roundTrip: null }, "Under the cursor"), "Under the cursor: decoding of (0.000, 0.000)");
+});

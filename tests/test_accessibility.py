@@ -1,0 +1,128 @@
+"""WCAG 2.1 AA in a real Chromium: axe-core (Deque's engine, the npm package) on every page, and the
+explorer used by keyboard alone, as a screen-reader user would (focus, move, fix, hear the place)."""
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from app_harness import caption_point, decoded_caption, wait_for_new_caption
+from conftest import ROOT
+from ui.site import PAGES
+
+AXE_DIR = ROOT / ".axe"  # where the test setup installs axe-core (not in git)
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+PROJECTOR = {"width": 1280, "height": 720}
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core's browser build, installed from npm the first time (`npm install axe-core@4`)."""
+    script = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+    if not script.exists():
+        npm = shutil.which("npm")
+        problem = None
+        if npm is None:
+            problem = "npm is not installed"
+        else:
+            done = subprocess.run([npm, "install", "--prefix", str(AXE_DIR), "--no-audit", "--no-fund", "--silent",
+                                   "axe-core@4"], capture_output=True, text=True, timeout=300)
+            if done.returncode or not script.exists():
+                problem = f"npm install axe-core failed: {done.stderr[-500:]}"
+        if problem:
+            if os.environ.get("CI"):
+                pytest.fail(problem)
+            pytest.skip(problem)
+    return script.read_text()
+
+
+@pytest.fixture(scope="module")
+def projector_page(app_browser, chromium):
+    """A second tab on the tests' app server, the size of a 1280x720 projector."""
+    _, url = app_browser
+    page = chromium.new_page(viewport=PROJECTOR)
+    yield page, url
+    page.close()
+
+
+def settled(page) -> None:
+    """The page has run its script and drawn its plots (no running indicator, every scatter ready)."""
+    page.wait_for_selector("h1", timeout=90_000)
+    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidgetRunningIcon]') && "
+                           "[...document.querySelectorAll('.lx-plot')].every(p => p.dataset.ready === '1')",
+                           timeout=120_000, polling=200)
+
+
+def serious_violations(page, axe: str) -> list:
+    page.add_script_tag(content=axe)
+    return page.evaluate(
+        "async (tags) => (await axe.run(document, {runOnly: tags})).violations"
+        ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
+        ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map(n => n.html.slice(0, 160))}))",
+        AXE_TAGS)
+
+
+@pytest.mark.parametrize("page_path", [page.url_path for page in PAGES])
+def test_every_page_has_no_serious_or_critical_wcag_violation(projector_page, axe_source, page_path):
+    page, url = projector_page
+    page.goto(f"{url}/{page_path}")
+    settled(page)
+    assert serious_violations(page, axe_source) == []
+
+
+def test_the_explorer_after_a_click_has_no_serious_or_critical_wcag_violation(projector_page, axe_source):
+    page, url = projector_page
+    page.goto(f"{url}/?z1=0.5&z2=-1.0")
+    settled(page)
+    wait_for_new_caption(page, None)
+    page.wait_for_selector("figure.lx-neighbour img", timeout=30_000)  # the whole panel, nearest images too
+    assert serious_violations(page, axe_source) == []
+
+
+def test_the_explorer_by_keyboard_alone(projector_page):
+    """Tab to the plot, move the point with the arrows, fix it with Enter, hear its place; no mouse."""
+    page, url = projector_page
+    page.add_init_script("window.__lxPointer = 0; for (const type of ['pointerdown', 'mousedown', 'click']) "
+                         "addEventListener(type, (e) => { if (e.isTrusted) window.__lxPointer += 1; }, true);")
+    page.goto(url)
+    settled(page)
+    for _ in range(120):  # every control before the plot is a Tab stop; the plot is one too
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.classList.contains('lx-plot')"):
+            break
+    else:
+        pytest.fail("Tab never reached the plot")
+    plot = page.locator(".lx-plot")
+    assert "Arrow keys move a point" in plot.get_attribute("aria-label")
+    assert page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle") == "solid"  # a visible focus ring
+
+    page.keyboard.press("ArrowRight")
+    first = page.wait_for_function("() => { const p = document.querySelector('.lx-live');"
+                                   " return p.dataset.source === 'Under the cursor' && [+p.dataset.z1, +p.dataset.z2]; }",
+                                   timeout=15_000).json_value()
+    view = page.evaluate("() => JSON.parse(document.querySelector('.lx-plot').dataset.range)")
+    span = view[1] - view[0]
+    for key in ("ArrowRight", "ArrowRight", "Shift+ArrowUp"):
+        page.keyboard.press(key)
+    moved = [first[0] + 2 * span / 50, first[1] + (view[3] - view[2]) / 10]
+    page.wait_for_function("(z) => { const p = document.querySelector('.lx-live');"
+                           " return Math.abs(p.dataset.z1 - z[0]) < 1e-6 && Math.abs(p.dataset.z2 - z[1]) < 1e-6; }",
+                           arg=moved, timeout=15_000)
+    # The keyboard's cursor is drawn, and the place is said once the keys rest.
+    assert page.evaluate("() => getComputedStyle(document.querySelector('.lx-hover')).display") == "block"
+    said = page.wait_for_function("() => { const t = document.querySelector('.lx-announce').textContent;"
+                                  " return t.includes('gap measure') && t; }", timeout=10_000).json_value()
+    assert said.startswith(f"Under the cursor: decoding of ({moved[0]:.3f}, {moved[1]:.3f})")
+    assert page.get_attribute(".lx-live-image", "aria-label") == said  # the image's text alternative
+
+    before = decoded_caption(page)
+    page.keyboard.press("Enter")
+    fixed = caption_point(wait_for_new_caption(page, before))  # the server's panel, as after a click
+    assert abs(fixed[0] - moved[0]) < 1e-3 and abs(fixed[1] - moved[1]) < 1e-3
+    page.wait_for_function("() => document.querySelector('.lx-announce').textContent.startsWith('Clicked point: decoding of')",
+                           timeout=10_000)
+    page.wait_for_function("() => document.querySelector('figure.lx-decoded img').alt.includes('gap measure')")
+
+    page.keyboard.press("Escape")
+    assert page.evaluate("() => !document.activeElement.classList.contains('lx-plot')")
+    assert page.evaluate("() => window.__lxPointer") == 0
