@@ -94,7 +94,9 @@ def test_the_explorer_by_keyboard_alone(projector_page):
         pytest.fail("Tab never reached the plot")
     plot = page.locator(".lx-plot")
     assert "Arrow keys move a point" in plot.get_attribute("aria-label")
-    assert page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle") == "solid"  # a visible focus ring
+    ring = page.evaluate("() => { const s = getComputedStyle(document.activeElement, '::after');"
+                         " return [s.borderTopStyle, s.borderTopWidth, s.position]; }")
+    assert ring == ["solid", "3px", "absolute"]  # a visible focus ring, over the plot
 
     page.keyboard.press("ArrowRight")
     first = page.wait_for_function("() => { const p = document.querySelector('.lx-live');"
