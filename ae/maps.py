@@ -36,13 +36,18 @@ def class_word(dataset: str) -> str:
     return "digit" if dataset == "mnist" else "class"
 
 
+def plotted_index(n_codes: int, sample: bool) -> np.ndarray:
+    """Which of n codes the plot shows: all, or with `sample` at most TRAIN_SAMPLE, the same fixed sample every time."""
+    if sample and n_codes > TRAIN_SAMPLE:
+        return np.sort(np.random.default_rng(0).choice(n_codes, TRAIN_SAMPLE, replace=False))
+    return np.arange(n_codes)
+
+
 def points_payload(codes: np.ndarray, labels: np.ndarray, class_names: list[str], class_word: str,
                    sample: bool = False) -> dict:
     """The codes to plot: x, y, label and index of each, the class names and the word for a class.
     `sample`: at most TRAIN_SAMPLE of them, the same fixed sample every time."""
-    index = np.arange(len(codes))
-    if sample and len(codes) > TRAIN_SAMPLE:
-        index = np.sort(np.random.default_rng(0).choice(len(codes), TRAIN_SAMPLE, replace=False))
+    index = plotted_index(len(codes), sample)
     codes = np.asarray(codes, dtype=np.float64)  # rounded as float32, 0.1234 would print as 0.12340000271797180
     return {"x": np.round(codes[index, 0], 4).tolist(), "y": np.round(codes[index, 1], 4).tolist(),
             "label": labels[index].astype(int).tolist(), "index": index.tolist(),

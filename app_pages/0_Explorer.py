@@ -11,6 +11,8 @@ st.caption("Each dot is a test image, placed by the encoder at its 2-D code. Mov
            "empty space and watch the image fall apart. Click to fix a point and see its nearest training images.")
 
 # torch and the model load after the page has started drawing
+from ae import slides  # noqa: E402
+from ae.maps import plotted_index  # noqa: E402
 from ui import backdrops, panels, pickers, replay  # noqa: E402
 from ui.click import carry_point, parse_point, take_click  # noqa: E402
 from ui.scatter import ScatterStyle, hover_preview_toggle, latent_scatter  # noqa: E402
@@ -94,6 +96,16 @@ def explorer():
 
 
 explorer()
+
+with st.expander("Export for slides"):
+    st.caption("The plot as a picture: the camera icon above the plot (PNG of the current zoom). "
+               "The plotted codes with their labels, for a spreadsheet or another plot:")
+    codes, labels = ((view.ckpt.test_codes, view.ckpt.test_labels) if style.which == "test"
+                     else (view.ckpt.train_codes, view.ckpt.train_labels))
+    shown = plotted_index(len(codes), sample=style.which == "train")
+    st.download_button(f"Download the plotted {style.which} codes (CSV)", view.once(("codes_csv", style.which), lambda: slides.codes_csv(
+                           codes[shown], labels[shown], view.class_names, index=shown)),
+                       file_name=f"{view.ckpt.path.stem}-{style.which}-codes.csv", mime="text/csv", key="ex_codes_csv")
 
 with st.expander("How this space formed: replay the training"):
     replay.show_replay(view, "ex_replay")

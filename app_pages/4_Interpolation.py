@@ -4,7 +4,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import ae
-from ae import limits
+from ae import limits, slides
 from ui import panels, pickers
 from ui.click import carry_point, parse_point, take_click
 from ui.images import image_strip
@@ -104,6 +104,12 @@ image_strip(images, [f"{t:.2f}" for t in np.linspace(0, 1, steps)],
             [f"decoding at t = {t:.2f} of the line from {label_a} to {label_b}, at {format_point(z)}: gap measure "
              f"{g:.1f} times the usual spacing{' (in a gap)' if g > view.index.edge else ''}"
              for t, z, g in zip(np.linspace(0, 1, steps), path, gaps)], width=72)
+stem = f"interpolation-{view.ckpt.path.stem}-{label_a}-{label_b}".replace(" ", "").replace("#", "").replace("(", "-").replace(")", "")
+gif, png = st.columns(2)
+gif.download_button("Download as GIF (for slides)", slides.strip_gif(images), file_name=f"{stem}.gif", mime="image/gif",
+                    key="ip_gif")
+png.download_button("Download the frames (PNG, zip)", slides.frames_zip(slides.strip_frames(images), stem),
+                    file_name=f"{stem}.zip", mime="application/zip", key="ip_zip")
 
 judge, problem = view.judge()
 fig = go.Figure(go.Scatter(x=np.linspace(0, 1, steps), y=gaps, name="gap measure", mode="lines+markers"))
