@@ -103,8 +103,8 @@ with st.expander("Export for slides"):
     codes, labels = ((view.ckpt.test_codes, view.ckpt.test_labels) if style.which == "test"
                      else (view.ckpt.train_codes, view.ckpt.train_labels))
     shown = plotted_index(len(codes), sample=style.which == "train")
-    st.download_button(f"Download the plotted {style.which} codes (CSV)", view.once(("codes_csv", style.which), lambda: slides.codes_csv(
-                           codes[shown], labels[shown], view.class_names, index=shown)),
+    st.download_button(f"Download the plotted {style.which} codes (CSV)", lambda: slides.codes_csv(  # made when pressed
+                           codes[shown], labels[shown], view.class_names, index=shown),
                        file_name=f"{view.ckpt.path.stem}-{style.which}-codes.csv", mime="text/csv", key="ex_codes_csv")
 
 with st.expander("How this space formed: replay the training"):

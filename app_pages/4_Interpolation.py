@@ -106,9 +106,9 @@ image_strip(images, [f"{t:.2f}" for t in np.linspace(0, 1, steps)],
              for t, z, g in zip(np.linspace(0, 1, steps), path, gaps)], width=72)
 stem = f"interpolation-{view.ckpt.path.stem}-{label_a}-{label_b}".replace(" ", "").replace("#", "").replace("(", "-").replace(")", "")
 gif, png = st.columns(2)
-gif.download_button("Download as GIF (for slides)", slides.strip_gif(images), file_name=f"{stem}.gif", mime="image/gif",
-                    key="ip_gif")
-png.download_button("Download the frames (PNG, zip)", slides.frames_zip(slides.strip_frames(images), stem),
+gif.download_button("Download as GIF (for slides)", lambda: slides.strip_gif(images), file_name=f"{stem}.gif", mime="image/gif",
+                    key="ip_gif")  # made when pressed, not on every rerun
+png.download_button("Download the frames (PNG, zip)", lambda: slides.frames_zip(slides.strip_frames(images), stem),
                     file_name=f"{stem}.zip", mime="application/zip", key="ip_zip")
 
 judge, problem = view.judge()

@@ -62,11 +62,13 @@ def show_replay(view, key: str) -> None:
                "encoder puts everything in a small blob; the classes pull apart as training goes.")
     # Built once per view: every full rerun of the explorer shows it (never mutated).
     st.plotly_chart(view.once("replay", lambda: replay_figure(ckpt)), key=key)
-    frames = view.once("replay_frames", lambda: slides.scatter_frames(ckpt.snapshots, ckpt.test_labels, frame_names(ckpt),
-                                                                      keep=shown_index(len(ckpt.test_labels))))
+    # The files are made when a button is pressed (about 0.4 s), not on every visit of the explorer.
+    def frames():
+        return view.once("replay_frames", lambda: slides.scatter_frames(
+            ckpt.snapshots, ckpt.test_labels, frame_names(ckpt), keep=shown_index(len(ckpt.test_labels))))
     stem = f"{ckpt.path.stem}-replay"
     gif, png = st.columns(2)
-    gif.download_button("Download as GIF (for slides)", view.once("replay_gif", lambda: slides.gif_bytes(frames, 700)),
+    gif.download_button("Download as GIF (for slides)", lambda: view.once("replay_gif", lambda: slides.gif_bytes(frames(), 700)),
                         file_name=f"{stem}.gif", mime="image/gif", key=f"{key}_gif")
-    png.download_button("Download the frames (PNG, zip)", view.once("replay_zip", lambda: slides.frames_zip(frames, stem)),
+    png.download_button("Download the frames (PNG, zip)", lambda: view.once("replay_zip", lambda: slides.frames_zip(frames(), stem)),
                         file_name=f"{stem}.zip", mime="application/zip", key=f"{key}_zip")
