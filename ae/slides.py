@@ -14,11 +14,15 @@ from PIL import Image, ImageDraw
 from ae.maps import PALETTE
 
 
-def _pixels(image: np.ndarray, size: int) -> Image.Image:
-    """A [0, 1] image enlarged by an integer factor with hard pixel edges, as greyscale."""
+def upscale(image: np.ndarray, size: int = 280) -> np.ndarray:
+    """A [0, 1] float image -> uint8, enlarged by an integer factor with hard pixel edges (no blur)."""
     factor = max(1, size // max(image.shape))
     pixels = np.clip(np.rint(np.asarray(image, dtype=np.float32) * 255), 0, 255).astype(np.uint8)
-    return Image.fromarray(np.kron(pixels, np.ones((factor, factor), dtype=np.uint8)), mode="L")
+    return np.kron(pixels, np.ones((factor, factor), dtype=np.uint8))
+
+
+def _pixels(image: np.ndarray, size: int) -> Image.Image:
+    return Image.fromarray(upscale(image, size), mode="L")
 
 
 def gif_bytes(frames: list[Image.Image], ms_per_frame: int = 150) -> bytes:

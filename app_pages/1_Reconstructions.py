@@ -4,8 +4,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import ae
-from ui import catalog, pickers
 from ae.latent import article
+from ui import catalog, pickers
 from ui.images import image_strip
 from ui.text import parse_indices, plain_text
 from ui.view import view_of

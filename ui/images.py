@@ -10,12 +10,7 @@ import numpy as np
 import streamlit as st
 from PIL import Image
 
-
-def upscale(image: np.ndarray, size: int = 280) -> np.ndarray:
-    """A [0, 1] float image -> uint8, enlarged by an integer factor with hard pixel edges (no blur)."""
-    factor = max(1, size // max(image.shape))
-    pixels = np.clip(np.rint(np.asarray(image, dtype=np.float32) * 255), 0, 255).astype(np.uint8)
-    return np.kron(pixels, np.ones((factor, factor), dtype=np.uint8))
+from ae.slides import upscale  # one enlargement for the pages and the slides
 
 
 def preparation_step(image: np.ndarray, width: int = 140) -> np.ndarray:
