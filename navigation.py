@@ -2,7 +2,7 @@
 runs it for every session (app.py starts the server)."""
 import streamlit as st
 
-from ui import mounts
+from ui import lesson, mounts
 from ui.server import use_one_torch_thread
 from ui.site import PAGES
 
@@ -12,7 +12,18 @@ use_one_torch_thread()  # before any page imports torch
 # and the app makes no request beyond its own server. The tab shows the app's own icon instead.
 st.set_page_config(page_icon=mounts.PAGE_ICON)
 # Less empty space above each page's title, so that a plot and its panel fit a 1280x720 projector.
-st.html("<style>[data-testid='stMainBlockContainer'] { padding-top: 2.5rem; }</style>")
+# .lx-sr-only: text for screen readers only (a chart's summary, ui.figures.chart), not drawn.
+st.html("<style>[data-testid='stMainBlockContainer'] { padding-top: 2.5rem; }"
+        ".lx-sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);"
+        " clip-path: inset(50%); white-space: nowrap; }</style>")
 
-st.navigation([st.Page(page.script, url_path=page.url_path or None, title=page.title, default=not page.url_path)
-               for page in PAGES]).run()
+page = st.navigation([st.Page(page.script, url_path=page.url_path or None, title=page.title, default=not page.url_path)
+                      for page in PAGES])
+# A lesson (ui.lesson) around every page: opened from the link, a step restored before the page's
+# widgets exist, its bar above the page and its tools at the top of the sidebar.
+address = page.url_path if page.url_path in lesson.VIEWS else ""
+lesson.open_from_link()
+lesson.apply_pending()
+numbers = lesson.bar(address)
+lesson.tools(address)
+lesson.run_page(page, after=numbers)

@@ -97,7 +97,8 @@ def explorer():
 
 explorer()
 
-with st.expander("Export for slides"):
+# The panels have keys: whether each is open is part of the view a lesson step saves (ui.lesson).
+with st.expander("Export for slides", key="ex_open_export", on_change="rerun"):
     st.caption("The plot as a picture: the camera icon above the plot (PNG of the current zoom). "
                "The plotted codes with their labels, for a spreadsheet or another plot:")
     codes, labels = ((view.ckpt.test_codes, view.ckpt.test_labels) if style.which == "test"
@@ -107,10 +108,10 @@ with st.expander("Export for slides"):
                            codes[shown], labels[shown], view.class_names, index=shown),
                        file_name=f"{view.ckpt.path.stem}-{style.which}-codes.csv", mime="text/csv", key="ex_codes_csv")
 
-with st.expander("How this space formed: replay the training"):
+with st.expander("How this space formed: replay the training", key="ex_open_replay", on_change="rerun"):
     replay.show_replay(view, "ex_replay")
 
-with st.expander("What am I looking at?"):
+with st.expander("What am I looking at?", key="ex_open_about", on_change="rerun"):
     st.markdown("""
 An **autoencoder** squeezes each 28x28 image (784 numbers) through a bottleneck of just two numbers,
 its **code** `(z1, z2)`, and learns to rebuild the image from those two numbers alone. The encoder

@@ -6,6 +6,7 @@ import streamlit as st
 import ae
 from ae.latent import article
 from ui import catalog, pickers
+from ui.figures import chart
 from ui.images import image_strip
 from ui.text import parse_indices, plain_text
 from ui.view import view_of
@@ -74,4 +75,4 @@ fig.update_layout(barmode="group", height=320, margin=dict(l=40, r=10, t=30, b=4
                   xaxis_title="class", legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
                   showlegend=len(per_class) > 1)
 fig.update_xaxes(type="category", tickmode="array", tickvals=names)  # every class labelled, not every other
-st.plotly_chart(fig, key="rec_bars")
+chart(fig, key="rec_bars")

@@ -4,7 +4,7 @@ import streamlit as st
 
 import ae
 from ui import panels, pickers
-from ui.figures import add_on_top, scatter_figure
+from ui.figures import add_on_top, chart, scatter_figure
 from ui.images import pixel_picture, upscale
 
 st.set_page_config(page_title="Latent grid", layout="wide")
@@ -37,7 +37,7 @@ with left:
     (x0, x1), (y0, y1) = region
     fig.add_shape(type="rect", x0=x0, x1=x1, y0=y0, y1=y1, line=dict(color="black", dash="dot"))
     fig.update_layout(dragmode="select")
-    event = st.plotly_chart(fig, key=f"grid_scatter_{st.session_state.get('grid_version', 0)}", on_select="rerun", selection_mode="box")
+    event = chart(fig, key=f"grid_scatter_{st.session_state.get('grid_version', 0)}", on_select="rerun", selection_mode="box")
 with right:
     wall = ae.decode_grid(view.ckpt.model, region[0], region[1], n)
     over = f"z1 {region[0][0]:.2f}..{region[0][1]:.2f}, z2 {region[1][0]:.2f}..{region[1][1]:.2f}"

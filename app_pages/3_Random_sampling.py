@@ -7,7 +7,7 @@ import streamlit as st
 import ae
 from ae import limits
 from ui import panels, pickers
-from ui.figures import add_on_top, scatter_figure
+from ui.figures import add_on_top, chart, scatter_figure
 from ui.images import pixel_picture, upscale
 
 st.set_page_config(page_title="Random sampling and the three limits", layout="wide")
@@ -41,7 +41,7 @@ with left:
     # Black with a white ring: no class has that colour (red is the 3s'), for both samplers alike.
     add_on_top(fig, points[:, 0], points[:, 1], name="random sample",
                   marker=dict(color="black", size=7, line=dict(color="white", width=1.5)))
-    st.plotly_chart(fig, key="rs_scatter")
+    chart(fig, key="rs_scatter")
 with right:
     st.caption(f"The first {min(k, 48)} random points, decoded (white frame: in a gap):")
     shown = min(k, 48)
@@ -76,7 +76,7 @@ bars = go.Figure([go.Bar(x=names, y=shares[column], name=column, marker_color=co
 bars.update_layout(barmode="group", height=320, margin=dict(l=40, r=10, t=40, b=40), yaxis_title="share",
                    legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
 bars.update_xaxes(type="category", tickvals=names)  # classes in the dataset's order, every one labelled
-st.plotly_chart(bars, key="rs_shares")
+chart(bars, key="rs_shares")
 what = "area" if source == "box" else "probability mass"
 uneven = (f"the largest class owns {area.max() / area.min():.1f}x the {what} of the smallest"
           if area.min() > 0 else f"at least one class owns none of the {what}")
@@ -96,7 +96,7 @@ fig.add_vline(x=round_trip.high, line_dash="dot", line_color="#6a1b9a")
 fig.update_layout(barmode="overlay", height=300, xaxis_title="round-trip drift (latent units; the last bar: all beyond)",
                   yaxis_title="% of points", margin=dict(l=40, r=10, t=10, b=40),
                   legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
-st.plotly_chart(fig, key="rs_drift")
+chart(fig, key="rs_drift")
 st.write(f"**Round-trip drift** asks whether a sample's decoding means the place it was drawn from: encode "
          f"the decoded image again and see how far from the sample the encoder puts it. Real images' codes come "
          f"back within **{round_trip.high:.2f}** (99% of them; dotted line). **{high.mean():.0%}** of these random "
@@ -117,7 +117,7 @@ fig = go.Figure([go.Histogram(x=v, name=name, opacity=0.55, histnorm="percent", 
                  for name, v in curves.items()])
 fig.update_layout(barmode="overlay", height=300, xaxis_title="classifier confidence", yaxis_title="% of images",
                   margin=dict(l=40, r=10, t=10, b=40))
-st.plotly_chart(fig, key="rs_confidence")
+chart(fig, key="rs_confidence")
 in_gaps, others = (f"{np.median(confidence[m]):.2f}" if m.any() else "n/a" for m in (in_gap, ~in_gap))
 st.write(f"A confident reading means the classifier takes the decoding for a clear {item}. Median "
          f"confidence: {in_gaps} for the random samples in gaps, {others} for the "

@@ -7,6 +7,7 @@ import ae
 from ae import limits, slides
 from ui import panels, pickers
 from ui.click import carry_point, parse_point, take_click
+from ui.figures import chart
 from ui.images import image_strip
 from ui.scatter import ScatterStyle, hover_preview_toggle, latent_scatter
 from ui.text import format_point, parse_index, plain_text
@@ -139,7 +140,7 @@ fig.add_hline(y=view.index.edge, line_dash="dot", line_color="#d62728", annotati
               annotation_position="top left", annotation_font_color="#d62728", annotation_yshift=2)
 fig.add_shape(type="line", xref="paper", x0=0, x1=0.86, yref="y3", y0=round_trip.high, y1=round_trip.high,
               line=dict(color="#6a1b9a", dash="dot"))
-st.plotly_chart(fig, key="ip_profile")
+chart(fig, key="ip_profile")
 st.caption(f"Round-trip drift (purple, right axis): how far the encoder sends each decoding back, in latent "
            f"units; above the dotted purple line ({round_trip.high:.2f}) it comes back farther than 99% of real "
            f"images' codes do, so the image does not mean its place on the line.")

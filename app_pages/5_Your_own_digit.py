@@ -5,7 +5,7 @@ import torch
 
 import ae
 from ui import panels, pickers
-from ui.figures import add_on_top, scatter_figure
+from ui.figures import add_on_top, chart, scatter_figure
 from ui.images import pixel_figures_html, pixel_picture, preparation_step, px
 from ui.scatter import ScatterStyle, drawing_pad, drawn, latent_scatter
 from ui.text import format_point, plain_text
@@ -97,6 +97,6 @@ with left:
     fig = scatter_figure(view, height=500)
     add_on_top(fig, [code[0]], [code[1]], name="yours",
                   marker=dict(symbol="star", size=22, color="black", line=dict(color="white", width=2)))
-    st.plotly_chart(fig, key="own_scatter_upload")
+    chart(fig, key="own_scatter_upload")
 with right:
     reading(digit.image)

@@ -16,7 +16,7 @@ st.caption("An autoencoder (with batch-norm) trained here on the server on the f
 import ae  # noqa: E402
 from ui import own_model, pickers, training_room  # noqa: E402
 from ui.server import replica_name, session_id  # noqa: E402
-from ui.figures import class_colour  # noqa: E402
+from ui.figures import chart, class_colour  # noqa: E402
 from ui.text import plain_text  # noqa: E402
 from ui.datasets import dataset_images  # noqa: E402
 from ae.live_training import RunSettings  # noqa: E402
@@ -84,7 +84,7 @@ def progress_charts(p, run) -> None:
         fig.update_layout(height=380, margin=dict(l=50, r=10, t=30, b=40), xaxis_title="training images seen",
                           yaxis_title="loss (per pixel)", legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
                           xaxis_range=[0, p.total or 1])
-        st.plotly_chart(fig, key="tr_loss")
+        chart(fig, key="tr_loss")
     with right:
         if p.view_codes is not None:
             names = ae.class_names(run.settings.dataset)
@@ -96,7 +96,7 @@ def progress_charts(p, run) -> None:
             fig.update_layout(height=380, margin=dict(l=50, r=10, t=30, b=40), plot_bgcolor="#fafafa",
                               title=dict(text=f"test codes after {p.view_at:,} images ({axes})", font=dict(size=13)),
                               legend=dict(itemsizing="constant"))
-            st.plotly_chart(fig, key="tr_codes")
+            chart(fig, key="tr_codes")
 
 
 def status() -> None:

@@ -6,6 +6,7 @@
 import { mountPad } from "./draw_pad.js";
 import { GroupBus, ModelCache } from "./live_model.js";
 import { mountScatter } from "./latent_scatter.js";
+import { mountLessonKeys } from "./lesson_keys.js";
 
 const instances = new WeakMap();  // parent element -> {instance, host}
 const models = new ModelCache((url) => fetch(url).then((r) => {
@@ -65,10 +66,18 @@ function scatterHost(data) {
   return host;
 }
 
+function lessonHost() {
+  const host = { component: null, onStep: (by) => host.component.setTriggerValue("step", by) };
+  return host;
+}
+
 function padHost() {
   const host = { component: null, models, bus, onDrawn: (drawn) => host.component.setTriggerValue("drawn", drawn) };
   return host;
 }
+
+// The scatter unless the data names another kind.
+const MOUNTS = { pad: [padHost, mountPad], lesson_keys: [lessonHost, mountLessonKeys] };
 
 export default function (component) {
   const { data, parentElement } = component;
@@ -76,17 +85,17 @@ export default function (component) {
     loadPlotly(data.plotly_url).catch(() => {});
     return undefined;
   }
-  const isPad = data.kind === "pad";
+  const [makeHost, mount] = MOUNTS[data.kind] || [() => scatterHost(data), mountScatter];
   let entry = instances.get(parentElement);
   const mounted = { ...data, key: component.key || data.key };
   if (!entry) {
-    const host = isPad ? padHost() : scatterHost(data);
+    const host = makeHost();
     host.component = component;
-    entry = { host, instance: (isPad ? mountPad : mountScatter)(parentElement, mounted, host) };
+    entry = { host, instance: mount(parentElement, mounted, host) };
     instances.set(parentElement, entry);
   } else {
     entry.host.component = component;  // the latest render's setTriggerValue
-    if (!isPad) entry.host.plotlyUrl = data.plotly_url;
+    if (!MOUNTS[data.kind]) entry.host.plotlyUrl = data.plotly_url;
     entry.instance.update(mounted);
   }
   return () => {

@@ -1,40 +1,10 @@
 """WCAG 2.1 AA in a real Chromium: axe-core (Deque's engine, the npm package) on every page, and the
 explorer used by keyboard alone, as a screen-reader user would (focus, move, fix, hear the place)."""
-import os
-import shutil
-import subprocess
-
 import pytest
 
 from app_harness import caption_point, decoded_caption, wait_for_new_caption
-from conftest import ROOT
+from conftest import PROJECTOR, serious_violations, settled
 from ui.site import PAGES
-
-AXE_DIR = ROOT / ".axe"  # where the test setup installs axe-core (not in git)
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-PROJECTOR = {"width": 1280, "height": 720}
-
-
-@pytest.fixture(scope="session")
-def axe_source() -> str:
-    """axe-core's browser build, installed from npm the first time (`npm install axe-core@4`)."""
-    script = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
-    if not script.exists():
-        npm = shutil.which("npm")
-        problem = None
-        if npm is None:
-            problem = "npm is not installed"
-        else:
-            done = subprocess.run([npm, "install", "--prefix", str(AXE_DIR), "--no-audit", "--no-fund", "--silent",
-                                   "axe-core@4"], capture_output=True, text=True, timeout=300)
-            if done.returncode or not script.exists():
-                problem = f"npm install axe-core failed: {done.stderr[-500:]}"
-        if problem:
-            if os.environ.get("CI"):
-                pytest.fail(problem)
-            pytest.skip(problem)
-    return script.read_text()
-
 
 @pytest.fixture(scope="module")
 def projector_page(app_browser, chromium):
@@ -43,23 +13,6 @@ def projector_page(app_browser, chromium):
     page = chromium.new_page(viewport=PROJECTOR)
     yield page, url
     page.close()
-
-
-def settled(page) -> None:
-    """The page has run its script and drawn its plots (no running indicator, every scatter ready)."""
-    page.wait_for_selector("h1", timeout=90_000)
-    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidgetRunningIcon]') && "
-                           "[...document.querySelectorAll('.lx-plot')].every(p => p.dataset.ready === '1')",
-                           timeout=120_000, polling=200)
-
-
-def serious_violations(page, axe: str) -> list:
-    page.add_script_tag(content=axe)
-    return page.evaluate(
-        "async (tags) => (await axe.run(document, {runOnly: tags})).violations"
-        ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
-        ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map(n => n.html.slice(0, 160))}))",
-        AXE_TAGS)
 
 
 @pytest.mark.parametrize("page_path", [page.url_path for page in PAGES])

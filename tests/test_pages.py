@@ -286,3 +286,16 @@ def test_large_images_for_a_projector(monkeypatch, mnist_path):
     assert "width:448px" in large and at.session_state["lx_large"]
     neighbours = next((m.value for m in at.markdown if "lx-neighbour" in m.value), "")
     assert "width:90px" in neighbours
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if p.name.startswith(("1_", "2_", "3_", "4_"))], ids=lambda p: p.stem)
+def test_every_chart_has_a_text_summary(page, monkeypatch, mnist_path):
+    """A screen reader reads each chart's summary (ui.figures.chart): one per chart, saying its data."""
+    at = run_page(page, monkeypatch, mnist_path)
+    charts = at.get("plotly_chart")
+    summaries = [m.value for m in at.markdown if 'class="lx-sr-only"' in m.value]
+    assert charts and len(summaries) == len(charts)
+    assert all(" It shows " in s for s in summaries)
+    if page.name.startswith("3_"):  # the shares, class by class, as the bars draw them
+        shares = next(s for s in summaries if "bars of latent area" in s)
+        assert re.search(r"0: 0\.\d+, 1: 0\.\d+", shares)

@@ -166,3 +166,25 @@ def test_the_server_keeps_malloc_to_two_arenas_on_glibc():
 
     from ui.server import limit_malloc_arenas
     assert limit_malloc_arenas() == (platform.system() == "Linux" and platform.libc_ver()[0] == "glibc")
+
+
+def test_a_chart_in_words_says_its_axes_and_its_data():
+    import plotly.graph_objects as go
+
+    from ui.figures import chart_summary
+
+    bars = go.Figure([go.Bar(x=["0", "1", "2"], y=[0.25, 0.5, 0.125], name="latent area")])
+    bars.update_layout(yaxis_title="share", xaxis_title="class", title="Areas")
+    assert chart_summary(bars) == ("Chart: Areas with class across and share up. It shows bars of latent area (share): "
+                                   "0: 0.25, 1: 0.5, 2: 0.125.")
+    line = go.Figure(go.Scatter(x=[0, 0.5, 1], y=[1.0, 9.5, 2.0], name="gap measure", mode="lines+markers"))
+    line.update_layout(xaxis_title="position along the line", yaxis_title="gap")
+    assert "the line gap measure: gap goes from 1 to 2 (lowest 1, highest 9.5) as position along the line goes from 0 to 1" \
+        in chart_summary(line)
+    clouds = go.Figure([go.Scattergl(x=np.arange(n), y=np.arange(n), mode="markers", name=str(c))
+                        for c, n in enumerate((5, 6, 7, 8))] + [go.Histogram(x=[0.5, 1.5, 3.0], name="drift")])
+    said = chart_summary(clouds)
+    assert "26 points in 4 groups (0: 5, 1: 6, 2: 7, 3: 8)" in said
+    assert "a histogram of drift: 3 values from 0.5 to 3, median 1.5" in said
+    hidden = go.Figure([go.Bar(x=["a"], y=[1], name="shown"), go.Bar(x=["b"], y=[2], name="hidden", visible=False)])
+    assert "hidden" not in chart_summary(hidden)

@@ -1,6 +1,6 @@
 """The app's Streamlit components, mounted from components/ (the JavaScript shared with the static
-site): the clickable latent scatter with its live preview, and the drawing pad. Both are one bundle
-(`components.bundle("streamlit")`), so the parts of one page share its models and its group bus.
+site): the clickable latent scatter with its live preview, the drawing pad and a lesson's keys. All are
+one bundle (`components.bundle("streamlit")`), so the parts of one page share its models and its group bus.
 
 Imports no torch (only the library's torch-free `ae.files`): `preload()` can then run at the very top
 of a page and have the browser fetch and compile plotly.js while Python is still importing torch and
@@ -37,6 +37,9 @@ scatter = st.components.v2.component(
 pad = st.components.v2.component(
     "latent_explorer.pad", html="", css=components.css("draw_pad"), js=_JS,
     isolate_styles=False,  # in the page's own document, like the scatter, so the two can talk and tests can look
+)
+lesson_keys = st.components.v2.component(  # a lesson's keys (PageDown, PageUp, arrows): no element of its own
+    "latent_explorer.lesson_keys", html="", js=_JS, isolate_styles=False,
 )
 
 

@@ -10,7 +10,7 @@ import streamlit as st
 import ae
 from ae import slides
 from ae.replay import frame_names, has_replay, no_replay_reason, shown_index
-from ui.figures import class_colour
+from ui.figures import chart, class_colour
 from ui.text import plain_text
 
 
@@ -61,7 +61,7 @@ def show_replay(view, key: str) -> None:
                "Press play, or drag the slider. Each frame is zoomed to its own codes: at first the untrained "
                "encoder puts everything in a small blob; the classes pull apart as training goes.")
     # Built once per view: every full rerun of the explorer shows it (never mutated).
-    st.plotly_chart(view.once("replay", lambda: replay_figure(ckpt)), key=key)
+    chart(view.once("replay", lambda: replay_figure(ckpt)), key=key)
     # The files are made when a button is pressed (about 0.4 s), not on every visit of the explorer.
     def frames():
         return view.once("replay_frames", lambda: slides.scatter_frames(

@@ -1,0 +1,174 @@
+"""Lessons in the app (ui.lesson) under AppTest: a lesson made on four pages, saved, and reopened in
+fresh sessions from its file and from its link shows every step's view again, the same decoded images;
+the shipped lesson opens from `?lesson=chapter3` with its numbers measured; bad files and hand-edited
+views get one line each and break nothing."""
+import json
+import re
+
+import pytest
+
+from ae.lesson import lesson_json, lesson_link
+from conftest import ROOT, run_script
+
+APP = ROOT / "navigation.py"
+
+
+def pictures(at) -> list[str]:
+    """Every picture the page shows (the app writes them inline), as its PNG's base64 text."""
+    return [src for element in at.markdown for src in re.findall(r'src="data:image/png;base64,([^"]+)"', element.value)]
+
+
+def ok(at):
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+
+
+def add(at, caption):
+    at.text_area(key="lx_lesson_caption").set_value(caption)
+    at.button(key="lx_lesson_add").click().run()
+    ok(at)
+
+
+def bar_text(at) -> str:
+    return " ".join(m.value for m in at.main.markdown if "step" in m.value and "of" in m.value)
+
+
+@pytest.fixture(scope="module")
+def made(mnist_path):
+    """A lesson of four steps on four pages, each view changed from its page's defaults; (lesson, what
+    each step showed: its pictures and its page's header)."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("AE_DATA_DIR", str(mnist_path))
+    try:
+        at = run_script(APP, mp, timeout=180)
+        ok(at)
+        shown = []
+        at.number_input(key="ex_type_z1").set_value(-1.25)
+        at.number_input(key="ex_type_z2").set_value(2.5)
+        at.button(key="FormSubmitter:ex_goto-Decode this point").click().run()
+        ok(at)
+        at.radio(key="ex_backdrop").set_value("gaps").run()
+        add(at, "What does the decoder make of this point?")
+        shown.append(pictures(at))
+        at.switch_page("app_pages/4_Interpolation.py").run()
+        at.number_input(key="ip_a_mnist").set_value(3)
+        at.slider(key="ip_steps").set_value(7).run()
+        add(at, "A line from a 0 to a 7.")
+        shown.append(pictures(at))
+        at.switch_page("app_pages/2_Latent_grid.py").run()
+        at.slider(key="grid_n").set_value(9).run()
+        add(at, "The grid.")
+        shown.append(pictures(at))
+        at.switch_page("app_pages/3_Random_sampling.py").run()
+        at.slider(key="rs_k").set_value(60)
+        at.number_input(key="rs_seed").set_value(5).run()
+        add(at, "Random points.")
+        shown.append(pictures(at))
+        lesson = at.session_state["lx_lesson"]
+        yield lesson, shown
+    finally:
+        mp.undo()
+
+
+def test_each_added_view_is_a_step_of_its_page(made):
+    lesson, shown = made
+    assert [s.page for s in lesson.steps] == ["", "interpolation", "latent-grid", "random-sampling"]
+    assert lesson.steps[0].view["ex_point"] == [-1.25, 2.5] and lesson.steps[0].view["ex_backdrop"] == "gaps"
+    assert lesson.steps[1].view["ip_steps"] == 7 and lesson.steps[1].view["ip_a_mnist"] == 3
+    assert lesson.steps[2].view["grid_n"] == 9 and lesson.steps[3].view["rs_k"] == 60
+    assert all(shown), "every step's page showed pictures"
+    assert len(shown[1]) == 7  # the strip's seven decodings
+
+
+def walk(at, shown):
+    """Step through an opened lesson with Next, checking that each step shows what it showed when made."""
+    for number, pictures_then in enumerate(shown):
+        if number:
+            at.button(key="lx_lesson_next").click().run()
+        ok(at)
+        assert f"step {number + 1} of {len(shown)}" in bar_text(at)
+        assert pictures(at) == pictures_then, f"step {number + 1} shows other images"
+    assert at.button(key="lx_lesson_next").disabled
+    at.button(key="lx_lesson_prev").click().run()
+    ok(at)
+    assert pictures(at) == shown[-2]
+
+
+def test_a_lesson_reopened_from_its_file_shows_the_same_views(made, monkeypatch, mnist_path):
+    lesson, shown = made
+    at = run_script(APP, monkeypatch, data_dir=mnist_path)
+    at.file_uploader(key="lx_lesson_file").set_value(("lesson.json", lesson_json(lesson).encode(), "application/json")).run()
+    assert at.session_state["lx_lesson"] == lesson
+    walk(at, shown)
+
+
+def test_a_lesson_reopened_from_its_link_shows_the_same_views(made, monkeypatch, mnist_path):
+    lesson, shown = made
+    at = run_script(APP, monkeypatch, data_dir=mnist_path, query={"lesson": lesson_link(lesson)})
+    assert at.session_state["lx_lesson"] == lesson
+    walk(at, shown)
+    # The link of one step opens that step.
+    at = run_script(APP, monkeypatch, data_dir=mnist_path, query={"lesson": lesson_link(lesson), "step": "3"})
+    ok(at)
+    assert "step 3 of 4" in bar_text(at) and pictures(at) == shown[2]
+
+
+def test_the_download_offers_the_lesson_file(made, monkeypatch, mnist_path):
+    lesson, _ = made
+    at = run_script(APP, monkeypatch, data_dir=mnist_path, query={"lesson": lesson_link(lesson)})
+    button = at.get("download_button")
+    assert any(getattr(b.proto, "label", "") == "Download the lesson (JSON)" for b in button)
+
+
+def test_a_hand_edited_step_gets_one_line_and_the_rest_of_its_view(made, monkeypatch, mnist_path):
+    lesson, shown = made
+    data = json.loads(lesson_json(lesson))
+    data["steps"][0]["view"]["ex_point"] = [900.0, 2.5]  # far outside the model's space
+    data["steps"][1]["view"]["ip_steps"] = 99  # beyond the slider's range
+    data["steps"][2]["view"]["lx_checkpoint"] = "gone.pt"
+    at = run_script(APP, monkeypatch, data_dir=mnist_path)
+    at.file_uploader(key="lx_lesson_file").set_value(("edited.json", json.dumps(data).encode(), "application/json")).run()
+    assert not at.exception
+    assert [w.value for w in at.warning if "Step 1" in w.value], [w.value for w in at.warning]
+    assert at.session_state["ex_point"] is None and at.session_state["ex_backdrop"] == "gaps"
+    at.button(key="lx_lesson_next").click().run()
+    assert not at.exception
+    assert any("Step 2" in w.value and "does not fit" in w.value for w in at.warning), [w.value for w in at.warning]
+    assert at.slider(key="ip_steps").value == 12  # the page's default
+    at.button(key="lx_lesson_next").click().run()
+    assert not at.exception
+    assert any("Step 3" in w.value and "gone" in w.value for w in at.warning)
+
+
+@pytest.mark.parametrize("content, words", [(b"not json", "not JSON"), (b'{"format": "x"}', "not a lesson file")])
+def test_a_bad_lesson_file_gets_one_line_and_nothing_opens(content, words, monkeypatch, mnist_path):
+    at = run_script(APP, monkeypatch, data_dir=mnist_path)
+    at.file_uploader(key="lx_lesson_file").set_value(("bad.json", content, "application/json")).run()
+    assert not at.exception
+    assert [w.value for w in at.warning if words in w.value]
+    assert "lx_lesson" not in at.session_state
+
+
+def test_a_hostile_lesson_link_is_named_in_plain_text(monkeypatch, mnist_path):
+    at = run_script(APP, monkeypatch, data_dir=mnist_path, query={"lesson": "<img src=x onerror=alert(1)>"})
+    ok(at)
+    assert [w.value for w in at.warning if "cannot be opened" in w.value]
+    assert "lx_lesson" not in at.session_state
+
+
+def test_the_shipped_lesson_opens_from_its_link_with_measured_numbers(monkeypatch, mnist_path):
+    from ae.lesson import measures_asked
+    from ui.lesson import open_lesson
+
+    lesson = open_lesson("chapter3")
+    assert len(lesson.steps) == 10
+    assert sum(len(measures_asked(s.caption)) for s in lesson.steps) >= 4
+    at = run_script(APP, monkeypatch, data_dir=mnist_path, query={"lesson": "chapter3"})
+    for number in range(10):
+        if number:
+            at.button(key="lx_lesson_next").click().run()
+        ok(at)
+        assert not at.warning, [w.value for w in at.warning]
+        assert f"step {number + 1} of 10" in bar_text(at)
+        captions = [m.value for m in at.main.markdown]
+        assert not any("{" in c and ":" in c and "}" in c for c in captions[:3]), captions[:3]
