@@ -30,7 +30,7 @@ with st.sidebar:
         backdrop=backdrops.choose_backdrop("ex"),
         point_size=st.slider("Point size", 1, 10, 4, key="ex_size"),
         opacity=st.slider("Opacity", 0.1, 1.0, 0.7, key="ex_opacity"),
-        live_hover=hover_preview_toggle("ex"))
+        live_hover=hover_preview_toggle("ex"), zoom=st.session_state.get("ex_zoom"))
 if view is None:
     st.stop()
 if st.session_state.get("lx_imported"):  # just converted on the Train page

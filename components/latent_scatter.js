@@ -11,6 +11,7 @@
 //   bus            -> a GroupBus (linked plots, the drawing pad)
 //   views          -> a Map keeping each plot's zoom by view key (survives remounts and switches)
 //   onClick(click) -> {z1, z2, index, at} of every click
+//   onView(view)   -> {x: [x0, x1], y: [y0, y1]} after the user zooms or pans (optional)
 // The Streamlit adapter (streamlit.js) and the static site (site.js) are two such hosts.
 import { insidePlot, keyMove, keyStart, plotInset, samePoint, toClient, toData, toRelative, fromRelative } from "./geometry.js";
 import { NOT_LOADED, decodeNow, runLatest } from "./live_model.js";
@@ -487,9 +488,12 @@ export function mountScatter(element, data, host) {
   }
 
   // The current data's key at the time of the zoom: after a switch of model the zoom is the new one's.
-  function onRelayout() {
+  // A zoom or pan by the user (not a resize) is also told to the host, as part of the view (a lesson's).
+  function onRelayout(event) {
     const geo = geometry();
     if (geo) host.views.set(viewKey(), { x: geo.x, y: geo.y });
+    const moved = event && Object.keys(event).some((k) => /^[xy]axis\.(range|autorange)/.test(k));
+    if (geo && moved && host.onView) host.onView({ x: geo.x, y: geo.y });
     placeAll();
   }
 
@@ -507,7 +511,7 @@ export function mountScatter(element, data, host) {
     const d = s.data;
     // Everything but the marker: when it is unchanged (a click's rerun), only the marker may move.
     const drawKey = JSON.stringify([d.points_url, d.map_url, d.point_size, d.opacity, d.revision,
-                                    d.x_range, d.y_range, d.path, d.palette]);
+                                    d.x_range, d.y_range, d.path, d.palette, d.zoom]);
     if (drawKey === s.drawKey) return;
     s.drawKey = drawKey;
     const drawing = Promise.all([host.plotly(), host.json(d.points_url), d.map_url ? host.json(d.map_url) : null])
@@ -519,9 +523,13 @@ export function mountScatter(element, data, host) {
         if (map && !images.has(map)) images.set(map, backdropImage(map));
         showScale(map);
         if (d.path) traces.push(pathTrace(d.path));
+        // A zoom the server asks for (a lesson step's) wins once over the zoom kept for this plot.
+        const zoomKey = d.zoom ? JSON.stringify(d.zoom) : null;
+        if (zoomKey && zoomKey !== s.zoomKey) host.views.set(viewKey(), { x: d.zoom.slice(0, 2), y: d.zoom.slice(2) });
+        s.zoomKey = zoomKey;
         const view = host.views.get(viewKey());
         const layout = {
-          uirevision: d.revision,  // keeps zoom, pan and hidden classes across updates
+          uirevision: `${d.revision}|${zoomKey}`,  // keeps zoom, pan and hidden classes across updates
           clickanywhere: true, hovermode: "closest", dragmode: "zoom",
           margin: { l: 50, r: 10, t: 10, b: map ? 85 : 45 },
           xaxis: { title: { text: "z1" }, range: view ? view.x : d.x_range, zeroline: false },

@@ -38,8 +38,12 @@ export function mountLessonKeys(el, data, host) {
     host.onStep(by);
   }
   doc.addEventListener("keydown", onKey);
+  if (el.dataset) el.dataset.lessonKeys = "on";  // for whoever reads the page (tests): the keys are listened to
   return {
     update(next) { current = next; },
-    destroy() { doc.removeEventListener("keydown", onKey); },
+    destroy() {
+      doc.removeEventListener("keydown", onKey);
+      if (el.dataset) delete el.dataset.lessonKeys;
+    },
   };
 }

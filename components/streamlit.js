@@ -62,7 +62,8 @@ function loadPlotly(url) {
 function scatterHost(data) {
   const host = { component: null, models, bus, views, json: fetchJSON, plotly: () => loadPlotly(host.plotlyUrl),
                  plotlyUrl: data.plotly_url,
-                 onClick: (click) => host.component.setTriggerValue("click", click) };
+                 onClick: (click) => host.component.setTriggerValue("click", click),
+                 onView: (view) => host.component.setStateValue("view", view) };
   return host;
 }
 

@@ -7,7 +7,7 @@ import pytest
 import ae
 from app_harness import (caption_point, decoded_caption, decoded_captions, plot_area, to_data, to_pixels,
                         wait_for_new_caption, wait_for_new_captions)
-from conftest import SHIPPED
+from conftest import SHIPPED, settled
 
 @pytest.fixture(scope="module")
 def browser_page(app_browser):
@@ -37,6 +37,7 @@ def test_clicks_in_a_gap_and_on_a_cluster_decode_where_they_land(browser_page):
     page, url = browser_page
     page.goto(url)
     page.wait_for_selector(".lx-plot[data-ready='1']", timeout=60_000)
+    settled(page)  # the whole page drawn: nothing moves the plot between reading its place and clicking
     index, cluster = targets()
     area = plot_area(page)
     # The emptiest spot of a grid over the inner part of the plot: a gap by the measure itself.

@@ -172,3 +172,21 @@ def test_the_shipped_lesson_opens_from_its_link_with_measured_numbers(monkeypatc
         assert f"step {number + 1} of 10" in bar_text(at)
         captions = [m.value for m in at.main.markdown]
         assert not any("{" in c and ":" in c and "}" in c for c in captions[:3]), captions[:3]
+
+
+SETTABLE = ("radio", "slider", "select_slider", "selectbox", "multiselect", "number_input", "text_input", "text_area",
+            "toggle", "checkbox")
+
+
+@pytest.mark.parametrize("address", list(__import__("ui.lesson", fromlist=["VIEWS"]).VIEWS), ids=lambda a: a or "explorer")
+def test_every_setting_of_every_page_is_part_of_its_view_or_said_not_to_be(address, monkeypatch, mnist_path):
+    """A widget added to a page later cannot be forgotten by lessons: each is in ui.lesson's VIEWS or NOT_SAVED."""
+    import fnmatch
+
+    from ui.lesson import ALLOWED, NOT_SAVED, SCRIPTS
+
+    at = run_script(ROOT / SCRIPTS[address], monkeypatch, data_dir=mnist_path)
+    keys = {w.key for kind in SETTABLE for w in at.get(kind) if w.key}
+    assert keys, "the page has settings"
+    stray = [k for k in keys if not any(fnmatch.fnmatchcase(k, p) for p in (*ALLOWED[address], *NOT_SAVED))]
+    assert stray == []

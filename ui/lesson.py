@@ -36,7 +36,7 @@ PARAM, STEP_PARAM = "lesson", "step"  # ?lesson=chapter3&step=4 (or a lesson mad
 SHARED = ("lx_dataset", "lx_checkpoint", "lx_large")
 VIEWS: dict[str, tuple[str, ...]] = {
     "": ("ex_which", "ex_backdrop", "ex_size", "ex_opacity", "ex_live", "ex_point", "ex_point_model", "ex_dot",
-         "ex_open_*"),
+         "ex_open_*", "ex_zoom"),
     "reconstructions": ("rec_other", "rec_count", "rec_indices", "rec_seed"),
     "latent-grid": ("grid_n", "grid_region_*"),
     "random-sampling": ("rs_k", "rs_seed", "rs_source"),
@@ -46,8 +46,18 @@ VIEWS: dict[str, tuple[str, ...]] = {
     "train": ("tr_recipe", "tr_model", "tr_beta", "tr_z", "tr_images", "tr_epochs"),
 }
 ALLOWED = {page: SHARED + own for page, own in VIEWS.items()}
+# The pages' other settable widgets, and why a view leaves them out (tests/test_lesson.py holds every
+# page's widgets to VIEWS or to this list, so a new widget cannot be forgotten by lessons).
+NOT_SAVED = {
+    "*_dataset": "the dataset switch of each page: lx_dataset is saved",
+    "*_checkpoint": "the model picker of each page: lx_checkpoint is saved",
+    "*_large": "the projector switch of each page: lx_large is saved",
+    "ex_type_z*": "the typed point's fields: the point itself (ex_point) is saved",
+}
 SCRIPTS = {page.url_path: page.script for page in PAGES}
 TITLES = {page.url_path: page.title for page in PAGES}
+# A plot's zoom, as its component last reported it (the scatter's "view" state), saved as [x0, x1, y0, y1].
+ZOOMS = {"ex_zoom": "ex_scatter"}
 # Points a view keeps, checked against the step's model when restored: one point, a list of them.
 POINT_KEYS, POINT_LIST_KEYS = ("ex_point",), ("ip_clicks",)
 
@@ -89,7 +99,21 @@ def capture(page: str, caption: str = "") -> Step:
             value = _jsonable(state[key])
             if _is_plain(value):
                 view[key] = value
+    for key, component in ZOOMS.items():
+        zoom = _reported_zoom(state.get(component))
+        if zoom and any(fnmatch.fnmatchcase(key, pattern) for pattern in ALLOWED[page]):
+            view[key] = zoom
     return Step(page, view, caption.strip())
+
+
+def _reported_zoom(component_state) -> list[float] | None:
+    reported = (component_state.get("view") if hasattr(component_state, "get")
+                else getattr(component_state, "view", None))
+    try:
+        zoom = [float(v) for v in (*reported["x"], *reported["y"])]
+    except (TypeError, KeyError, ValueError):
+        return None
+    return [round(v, 5) for v in zoom] if _zoom(zoom) else None
 
 
 def _is_plain(value) -> bool:
@@ -150,6 +174,10 @@ def restore(step: Step, number: int) -> list[str]:
                 notes.append(f"{where}'s grid region is not two ranges of z1 and z2; the page shows the whole plane.")
                 continue
             value = tuple(tuple(float(v) for v in pair) for pair in value)
+        elif key in ZOOMS:
+            if not _zoom(value):
+                notes.append(f"{where}'s zoom is not two ranges of z1 and z2; the plot shows the whole plane.")
+                continue
         elif key == "ex_dot":
             if not _dot(value):
                 continue  # a point without its dot: the decoding alone
@@ -195,6 +223,12 @@ def _relative(raw, values: dict, dataset: str, notes: list, where: str):
 def _dot(value) -> bool:
     return (isinstance(value, list) and len(value) == 2 and value[0] in ("test", "train")
             and isinstance(value[1], int) and not isinstance(value[1], bool) and value[1] >= 0)
+
+
+def _zoom(value) -> bool:
+    return (isinstance(value, list) and len(value) == 4 and all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                                                                and math.isfinite(v) for v in value)
+            and value[0] < value[1] and value[2] < value[3])
 
 
 def _region(value) -> bool:

@@ -25,6 +25,7 @@ class ScatterStyle:
     height: int = 620
     live_hover: bool = True  # decode the point under the mouse in the page as it moves
     preview_px: int = 168  # size of the live preview image beside the plot
+    zoom: list | None = None  # [x0, x1, y0, y1] to show (a lesson step's), else the whole plane or the user's zoom
 
 
 def hover_preview_toggle(prefix: str) -> bool:
@@ -59,7 +60,7 @@ def latent_scatter(view: ModelView, style: ScatterStyle, marker, *, key: str, on
         # where the model cannot run; the page's own model draws the same arrow at once.
         "sent_back": list(drift.point_drift(view, marker)[1]) if marker is not None else None,
         "point_size": style.point_size, "opacity": style.opacity, "height": style.height, "palette": PALETTE,
-        "x_range": list(x_range), "y_range": list(y_range),
+        "x_range": list(x_range), "y_range": list(y_range), "zoom": style.zoom,
         "revision": f"{view.name}:{view.version}",
         "path": np.round(np.asarray(line, dtype=float), 5).tolist() if line is not None else None,
         "model_url": payloads.web_model_url(view),
