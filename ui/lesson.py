@@ -368,10 +368,12 @@ def bar(page_address: str):
         if not measures_asked(step.caption):
             slot.markdown(f"{head} {plain_text(step.caption)}")
             return None
-        slot.markdown(f"{head} {plain_text(fill_caption(step.caption, lambda *_: '...'))}")
+        waiting = f"{head} {plain_text(fill_caption(step.caption, lambda *_: '…'))}"
+        slot.markdown(waiting)
 
     def numbers():
-        with slot.container(), st.spinner("Measuring the numbers of this step..."):
+        with slot.container():  # the caption stays readable while its numbers are measured (spinner below it)
+            st.markdown(waiting)
             text = caption_text(step.caption)
         slot.markdown(f"{head} {plain_text(text)}")
     return numbers
