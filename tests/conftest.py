@@ -281,7 +281,9 @@ def axe_source() -> str:
 def settled(page) -> None:
     """The page has run its script and drawn its plots (no running indicator, every scatter ready)."""
     page.wait_for_selector("h1", timeout=90_000)
-    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidgetRunningIcon]') && "
+    # Streamlit's app root says whether the script runs ("initial" before its first run, then "running", "notRunning").
+    page.wait_for_function("() => document.querySelector('[data-testid=stApp]').dataset.testScriptState === 'notRunning'"
+                           " && !document.querySelector('[data-testid=stStatusWidgetRunningIcon]') && "
                            "[...document.querySelectorAll('.lx-plot')].every(p => p.dataset.ready === '1')",
                            timeout=120_000, polling=200)
 

@@ -18,7 +18,7 @@ import torch
 
 import ae
 from ae.quality import RoundTrip
-from ui import catalog
+from ui import catalog, measured
 from ui.boxes import Boxes
 from ui.datasets import dataset_images
 
@@ -50,6 +50,40 @@ class ModelView:
                 self._memo[key] = make()
         return self._memo[key]
 
+    def kept(self, kind: str, make, codec):
+        """`once(kind, make)` for a measurement that depends only on the checkpoint's file: read from
+        the store on disk (`ui.measured`) when this version of the file has it, else made and kept there."""
+        def made():
+            value = self.recall(kind, codec)
+            return value if value is not None else self.keep(kind, make(), codec)
+        return self.once(kind, made)
+
+    def recall(self, kind: str, codec):
+        """The measurement `kind` when this view or the store on disk has it, else None."""
+        if kind in self._memo:
+            return self._memo[kind]
+        stored = self.stored().get(kind)
+        try:
+            value = codec.load(stored) if stored is not None else None
+        except (KeyError, TypeError, ValueError):
+            return None  # from an older or damaged file: measured again
+        if value is not None:
+            self._memo.setdefault(kind, value)
+        return value
+
+    def keep(self, kind: str, value, codec):
+        """Keep a measurement made elsewhere (in a thread pool): on the view, and on disk for the next process."""
+        measured.write(self.ckpt.path, self.digest, kind, codec.save(value))
+        return self._memo.setdefault(kind, value)
+
+    def stored(self) -> dict:
+        """What the store on disk keeps for this version of the checkpoint's file (read once)."""
+        return self.once("stored", lambda: measured.read(self.ckpt.path, self.digest))
+
+    @property
+    def digest(self) -> str:
+        return self.once("digest", lambda: measured.content_hash(self.ckpt.path))
+
     def forget(self, key) -> None:
         """Drop what `key` gave, so the next `once(key, ...)` makes it again."""
         self._memo.pop(key, None)
@@ -68,8 +102,10 @@ class ModelView:
     @property
     def round_trip(self) -> RoundTrip:
         """Round-trip drift, its scale read from 1,000 test codes."""
-        return self.once("round_trip", spinning("Measuring the round trip of real images...",
-                                                lambda: RoundTrip(self.ckpt.model, self.ckpt.test_codes)))
+        return self.kept("round_trip", spinning("Measuring the round trip of real images...",
+                                                lambda: RoundTrip(self.ckpt.model, self.ckpt.test_codes)),
+                         measured.Codec(lambda trip: measured.ARRAY.save(trip.test_drift),
+                                        lambda data: RoundTrip.from_test_drift(self.ckpt.model, data)))
 
     def decoded(self, points) -> np.ndarray:
         """Decodings of `points`, kept for the last 32 point sets (reruns do not decode again)."""
@@ -92,7 +128,7 @@ class ModelView:
             measure = lambda: limits.prior_shares(codes, labels, n, tree=self.index.tree)  # noqa: E731
         else:
             measure = lambda: limits.area_shares(codes, labels, self.boxes.codes, n, tree=self.index.tree)  # noqa: E731
-        return self.once(("shares", sampler), spinning("Measuring the area of each class...", measure))
+        return self.kept(f"shares-{sampler}", spinning("Measuring the area of each class...", measure), measured.ARRAY)
 
     # ------------------------------------------------------------ what needs files beyond the checkpoint
 
@@ -132,8 +168,9 @@ class ModelView:
     def test_confidences(self) -> np.ndarray:
         """The classifier's confidence on the decodings of the first CONFIDENCE_SAMPLE test codes."""
         judge, _ = self.judge()
-        return self.once("test_confidences", spinning("Judging the decoded test codes...", lambda: judge(
-            ae.decode(self.ckpt.model, self.ckpt.test_codes[:CONFIDENCE_SAMPLE]))[1]))
+        judged_by = measured.version_of(catalog.classifier_path(self.dataset))  # the judge's file is part of it
+        return self.kept(f"test_confidences-{judged_by}", spinning("Judging the decoded test codes...", lambda: judge(
+            ae.decode(self.ckpt.model, self.ckpt.test_codes[:CONFIDENCE_SAMPLE]))[1]), measured.ARRAY)
 
     def real_confidences(self) -> np.ndarray:
         """The classifier's confidence on the first CONFIDENCE_SAMPLE real test images."""
