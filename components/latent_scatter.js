@@ -15,7 +15,7 @@
 // The Streamlit adapter (streamlit.js) and the static site (site.js) are two such hosts.
 import { insidePlot, keyMove, keyStart, plotInset, samePoint, toClient, toData, toRelative, fromRelative } from "./geometry.js";
 import { NOT_LOADED, decodeNow, runLatest } from "./live_model.js";
-import { KEYBOARD_HELP, PreviewState, driftLine, hoverTarget, idleText, pointLine, spokenText } from "./preview.js";
+import { KEYBOARD_HELP, KEYS_HELP, PreviewState, driftLine, hoverTarget, idleText, plotSummary, pointLine, spokenText } from "./preview.js";
 import { backdropImage, scaleGradient, scaleTicks } from "./shading.js";
 
 // ------------------------------------------------------------------ plotly.js internals, in one place
@@ -518,6 +518,7 @@ export function mountScatter(element, data, host) {
       .then(([Plotly, points, map]) => {
         if (s.destroyed || s.drawKey !== drawKey) return;
         s.plotly = Plotly;
+        gd.setAttribute("aria-label", `${plotSummary(points)} ${KEYS_HELP}`);  // what it shows, then its keys
         // Data first, then everything drawn on top of it: the shaded map stays underneath as a backdrop.
         const traces = classTraces(points, d);
         if (map && !images.has(map)) images.set(map, backdropImage(map));

@@ -102,6 +102,24 @@ export function spokenText(result, title) {
   return parts.join(". ").replace(/\.\./g, ".");
 }
 
+// What the plot shows, in words (its text summary for a screen reader): how many codes of each
+// class, and how far they spread. `points`: the payload the plot draws (x, y, label, classes).
+export function plotSummary(points) {
+  const n = points.label.length;
+  if (!n) return "Latent space plot, with no codes to show.";
+  const counts = points.classes.map(() => 0);
+  for (const c of points.label) counts[c] += 1;
+  const range = (v) => {  // a loop: spreading 60,000 arguments into Math.min can overflow the stack
+    let lo = Infinity, hi = -Infinity;
+    for (const value of v) { lo = Math.min(lo, value); hi = Math.max(hi, value); }
+    return `${lo.toFixed(1)} to ${hi.toFixed(1)}`;
+  };
+  const each = points.classes.map((name, c) => `${name}: ${counts[c].toLocaleString("en")}`).join(", ");
+  return `Latent space plot of ${n.toLocaleString("en")} codes, each an image placed by the encoder, by ` +
+    `${points.class_word} (${each}); z1 from ${range(points.x)} across, z2 from ${range(points.y)} up.`;
+}
+
 // How the plot is used by keyboard: its accessible name says it.
-export const KEYBOARD_HELP = "Latent space plot. Arrow keys move a point and decode it (Shift: larger steps), " +
+export const KEYS_HELP = "Arrow keys move a point and decode it (Shift: larger steps), " +
   "Enter fixes the point as a click does, Escape leaves.";
+export const KEYBOARD_HELP = `Latent space plot. ${KEYS_HELP}`;  // its name until its codes are drawn

@@ -38,6 +38,7 @@ def test_the_explorer_by_keyboard_alone(projector_page):
     page.add_init_script("window.__lxPointer = 0; for (const type of ['pointerdown', 'mousedown', 'click']) "
                          "addEventListener(type, (e) => { if (e.isTrusted) window.__lxPointer += 1; }, true);")
     page.goto(url)
+    page.wait_for_selector(".lx-plot[data-ready='1']", timeout=90_000)
     settled(page)
     for _ in range(120):  # every control before the plot is a Tab stop; the plot is one too
         page.keyboard.press("Tab")
@@ -46,7 +47,9 @@ def test_the_explorer_by_keyboard_alone(projector_page):
     else:
         pytest.fail("Tab never reached the plot")
     plot = page.locator(".lx-plot")
-    assert "Arrow keys move a point" in plot.get_attribute("aria-label")
+    name = plot.get_attribute("aria-label")  # what it shows, then how to use it
+    assert name.startswith("Latent space plot of 10,000 codes") and "(0: 980, 1: 1,135," in name
+    assert "Arrow keys move a point" in name
     ring = page.evaluate("() => { const s = getComputedStyle(document.activeElement, '::after');"
                          " return [s.borderTopStyle, s.borderTopWidth, s.position]; }")
     assert ring == ["solid", "3px", "absolute"]  # a visible focus ring, over the plot

@@ -1,7 +1,7 @@
 // The live preview's state and words (components/preview.js), without a browser.
 import test from "node:test";
 import assert from "node:assert/strict";
-import { PreviewState, driftLine, hoverTarget, idleText, IDLE_CLICK, IDLE_HOVER } from "../../components/preview.js";
+import { PreviewState, driftLine, hoverTarget, idleText, plotSummary, IDLE_CLICK, IDLE_HOVER } from "../../components/preview.js";
 
 test("only the latest pointer position waits for the frame", () => {
   const p = new PreviewState();
@@ -67,4 +67,13 @@ test("the preview said in words: point, gap, place and drift, for a screen reade
   assert.match(text, /^Clicked point: decoding of \(1\.200, -3\.400\)\. gap measure 14\.0 times the usual spacing\. In a gap between the 7s and the 9s\. round-trip drift 1\.50: /);
   assert.doesNotMatch(text, /arrow|\.\./);
   assert.equal(spokenText({ z: [0, 0], place: null, roundTrip: null }, "Under the cursor"), "Under the cursor: decoding of (0.000, 0.000)");
+});
+
+test("the plot in words: how many codes of each class and how far they spread", () => {
+  const points = { x: [-1.25, 0, 2.5, 1200.04], y: [3, -4, 0.5, 1], label: [0, 1, 1, 1], classes: ["T-shirt", "Trouser"],
+                   class_word: "item" };
+  assert.equal(plotSummary(points), "Latent space plot of 4 codes, each an image placed by the encoder, by item " +
+    "(T-shirt: 1, Trouser: 3); z1 from -1.3 to 1200.0 across, z2 from -4.0 to 3.0 up.");
+  assert.equal(plotSummary({ x: [], y: [], label: [], classes: ["0"], class_word: "digit" }),
+               "Latent space plot, with no codes to show.");
 });
