@@ -33,6 +33,14 @@ def bar_text(at) -> str:
     return " ".join(m.value for m in at.main.markdown if "step" in m.value and "of" in m.value)
 
 
+# The lesson's steps after the explorer's: (page, each widget set away from its default, caption).
+PAGE_STEPS = [
+    ("app_pages/4_Interpolation.py", [("number_input", "ip_a_mnist", 3), ("slider", "ip_steps", 7)], "A line from a 0 to a 7."),
+    ("app_pages/2_Latent_grid.py", [("slider", "grid_n", 9)], "The grid."),
+    ("app_pages/3_Random_sampling.py", [("slider", "rs_k", 60), ("number_input", "rs_seed", 5)], "Random points."),
+]
+
+
 @pytest.fixture(scope="module")
 def made(mnist_path):
     """A lesson of four steps on four pages, each view changed from its page's defaults; (lesson, what
@@ -50,20 +58,13 @@ def made(mnist_path):
         at.radio(key="ex_backdrop").set_value("gaps").run()
         add(at, "What does the decoder make of this point?")
         shown.append(pictures(at))
-        at.switch_page("app_pages/4_Interpolation.py").run()
-        at.number_input(key="ip_a_mnist").set_value(3)
-        at.slider(key="ip_steps").set_value(7).run()
-        add(at, "A line from a 0 to a 7.")
-        shown.append(pictures(at))
-        at.switch_page("app_pages/2_Latent_grid.py").run()
-        at.slider(key="grid_n").set_value(9).run()
-        add(at, "The grid.")
-        shown.append(pictures(at))
-        at.switch_page("app_pages/3_Random_sampling.py").run()
-        at.slider(key="rs_k").set_value(60)
-        at.number_input(key="rs_seed").set_value(5).run()
-        add(at, "Random points.")
-        shown.append(pictures(at))
+        for script, settings, caption in PAGE_STEPS:
+            at.switch_page(script).run()
+            for kind, key, value in settings:
+                getattr(at, kind)(key=key).set_value(value)
+            at.run()
+            add(at, caption)
+            shown.append(pictures(at))
         lesson = at.session_state["lx_lesson"]
         yield lesson, shown
     finally:
