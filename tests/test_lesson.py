@@ -8,7 +8,7 @@ import re
 import pytest
 
 from ae.lesson import lesson_json, lesson_link
-from conftest import ROOT, run_script
+from conftest import ROOT, run_script, shown_text
 
 APP = ROOT / "navigation.py"
 
@@ -150,10 +150,18 @@ def test_a_bad_lesson_file_gets_one_line_and_nothing_opens(content, words, monke
     assert "lx_lesson" not in at.session_state
 
 
-def test_a_hostile_lesson_link_is_named_in_plain_text(monkeypatch, mnist_path):
-    at = run_script(APP, monkeypatch, data_dir=mnist_path, query={"lesson": "<img src=x onerror=alert(1)>"})
+@pytest.mark.parametrize("word, words", [
+    ("<img src=x onerror=alert(1)>", "This app ships no lesson called '<img src=x onerror=alert(1)>'; it ships chapter3."),
+    ("chapter9", "This app ships no lesson called 'chapter9'; it ships chapter3."),
+    ("eNrLSM3JyVcozy_KSQEAGgQEXQ" * 20, "damaged"),
+    ("<b>" * 30, "neither a lesson this app ships nor one it made"),
+])
+def test_a_bad_lesson_link_gets_one_line_in_plain_text(word, words, monkeypatch, mnist_path):
+    at = run_script(APP, monkeypatch, data_dir=mnist_path, query={"lesson": word})
     ok(at)
-    assert [w.value for w in at.warning if "cannot be opened" in w.value]
+    said = [w.value for w in at.warning if "opens without the lesson" in w.value]
+    assert len(said) == 1 and words in shown_text(said[0]), said
+    assert not re.search(r"(?<!\\)<", said[0])  # every < escaped: shown as typed, never as markup
     assert "lx_lesson" not in at.session_state
 
 

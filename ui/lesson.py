@@ -77,7 +77,14 @@ def open_lesson(source: str) -> Lesson:
     shipped = shipped_lessons()
     if source in shipped:
         return read_lesson(shipped[source].read_bytes(), ALLOWED)
-    return lesson_from_link(source, ALLOWED)
+    try:
+        return lesson_from_link(source, ALLOWED)
+    except LessonError:
+        if len(str(source)) > 40:
+            raise
+        # A short word is a mistyped name rather than a lesson made here (those are hundreds of characters).
+        raise LessonError(f"This app ships no lesson called {str(source)[:40]!r}; it ships "
+                          f"{', '.join(shipped) or 'none'}.") from None
 
 
 # ------------------------------------------------------------------ saving and restoring a view
@@ -265,7 +272,7 @@ def open_from_link() -> None:
     try:
         lesson = open_lesson(source)
     except LessonError as e:
-        st.session_state.lx_lesson_notes = [f"The link's lesson cannot be opened: {e}"]
+        st.session_state.lx_lesson_notes = [f"{e} The page opens without the lesson."]
         return
     start = st.query_params.get(STEP_PARAM, "1")
     number = int(start) - 1 if str(start).isascii() and str(start).isdigit() else 0
