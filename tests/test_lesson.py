@@ -199,3 +199,21 @@ def test_every_setting_of_every_page_is_part_of_its_view_or_said_not_to_be(addre
     assert keys, "the page has settings"
     stray = [k for k in keys if not any(fnmatch.fnmatchcase(k, p) for p in (*ALLOWED[address], *NOT_SAVED))]
     assert stray == []
+
+
+def test_a_lesson_is_named_renamed_and_closed_and_another_opened(monkeypatch, mnist_path):
+    at = run_script(APP, monkeypatch, data_dir=mnist_path)
+    add(at, "First.")
+    assert at.text_input(key="lx_lesson_title").value == "My lesson"
+    at.text_input(key="lx_lesson_title").set_value("Gaps, for Tuesday").run()
+    ok(at)
+    assert at.session_state["lx_lesson"].title == "Gaps, for Tuesday"
+    assert "Gaps, for Tuesday" in shown_text(bar_text(at))
+    link = at.session_state["lx_lesson_source"]
+    assert at.session_state["lx_lesson"] == __import__("ui.lesson", fromlist=["open_lesson"]).open_lesson(link)
+    at.button(key="lx_lesson_open_chapter3").click().run()  # another lesson: its own title in the field
+    ok(at)
+    assert at.text_input(key="lx_lesson_title").value == "Chapter 3 in ten steps"
+    at.button(key="lx_lesson_close").click().run()
+    ok(at)
+    assert "lx_lesson" not in at.session_state and not bar_text(at)

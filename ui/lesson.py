@@ -281,6 +281,7 @@ def open_from_link() -> None:
 
 def _start(lesson: Lesson, source: str, number: int = 0) -> None:
     st.session_state.lx_lesson, st.session_state.lx_lesson_source = lesson, source
+    st.session_state.lx_lesson_title = lesson.title
     go(number)
 
 
@@ -405,16 +406,13 @@ def tools(page_address: str) -> None:
         st.button("Add this view to the lesson", key="lx_lesson_add", on_click=add_view, args=(page_address,),
                   use_container_width=True)
         if lesson is not None:
-            at = st.session_state.get("lx_lesson_at")
-            st.caption(plain_text(f"{lesson.title}: {len(lesson.steps)} step{'s' * (len(lesson.steps) != 1)}"
-                                  + (f", showing step {at + 1}." if at is not None else ".")))
-            if at is None:
-                st.button("Play from the first step", key="lx_lesson_play", on_click=go, args=(0,), use_container_width=True)
-            else:
-                st.button(f"Remove step {at + 1}", key="lx_lesson_remove", on_click=remove_step, args=(at,),
-                          use_container_width=True)
-            st.text_input("Lesson title", value=lesson.title, key="lx_lesson_title", max_chars=120,
-                          on_change=rename)
+            at = st.session_state.get("lx_lesson_at") or 0
+            st.caption(plain_text(f"{lesson.title}: {len(lesson.steps)} step{'s' * (len(lesson.steps) != 1)}, "
+                                  f"showing step {at + 1}."))
+            st.button(f"Remove step {at + 1}", key="lx_lesson_remove", on_click=remove_step, args=(at,),
+                      use_container_width=True)
+            st.session_state.setdefault("lx_lesson_title", lesson.title)  # the field follows the open lesson (_start)
+            st.text_input("Lesson title", key="lx_lesson_title", max_chars=120, on_change=rename)
             st.download_button("Download the lesson (JSON)", lesson_json(lesson), file_name=_file_name(lesson),
                                mime="application/json", key="lx_lesson_download", use_container_width=True)
             st.caption("A link that opens this lesson:")
@@ -442,7 +440,10 @@ def _file_name(lesson: Lesson) -> str:
 
 
 def add_view(page_address: str) -> None:
-    lesson = st.session_state.get("lx_lesson") or Lesson("My lesson")
+    lesson = st.session_state.get("lx_lesson")
+    if lesson is None:
+        lesson = Lesson("My lesson")
+        st.session_state.lx_lesson_title = lesson.title
     step = capture(page_address, st.session_state.get("lx_lesson_caption", ""))
     lesson = lesson.with_step(step)
     st.session_state.lx_lesson, st.session_state.lx_lesson_source = lesson, lesson_link(lesson)
