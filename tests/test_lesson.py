@@ -217,3 +217,21 @@ def test_a_lesson_is_named_renamed_and_closed_and_another_opened(monkeypatch, mn
     at.button(key="lx_lesson_close").click().run()
     ok(at)
     assert "lx_lesson" not in at.session_state and not bar_text(at)
+
+
+@pytest.mark.parametrize("page, view", [
+    ("", {"ex_size": "big"}), ("", {"ex_live": "yes"}), ("", {"ex_open_about": "x"}), ("random-sampling", {"rs_seed": "x"}),
+    ("random-sampling", {"rs_source": None}), ("interpolation", {"ip_a_mnist": 1.5}), ("compare", {"cmp_left": 7}),
+    ("reconstructions", {"rec_indices": 5}),
+], ids=lambda v: str(v))
+def test_a_setting_of_the_wrong_kind_opens_the_page_at_its_defaults(page, view, monkeypatch, mnist_path):
+    """Text where a slider's number goes, a number for a model's name: one line, the page as it opens."""
+    lesson = {"format": "latent-explorer-lesson", "version": 1, "title": "Edited", "steps": [
+        {"page": page, "caption": "", "view": {"lx_dataset": "mnist", "lx_checkpoint": "mnist_ae_z2.pt", **view}}]}
+    at = run_script(APP, monkeypatch, data_dir=mnist_path)
+    at.file_uploader(key="lx_lesson_file").set_value(("edited.json", json.dumps(lesson).encode(), "application/json")).run()
+    assert not at.exception, at.exception
+    notes = [w.value for w in at.warning if "Step 1" in w.value]
+    assert len(notes) == 1 and "does not fit this page" in notes[0]
+    assert [t.value for t in at.title]  # the page itself is on screen, below the lesson bar
+    assert "step 1 of 1" in bar_text(at)

@@ -16,7 +16,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import streamlit as st
-from streamlit.errors import StreamlitAPIException
 from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
 import ae
@@ -299,8 +298,8 @@ def apply_pending() -> None:
 
 def run_page(page, after=None) -> None:
     """Run the page, then `after()` (the lesson bar's numbers) when it has ended or stopped. A restored
-    step whose saved values a widget refuses (a slider's number beyond its range, from a hand-edited
-    file) opens the page as it does by default, with one line saying so."""
+    step whose saved values a widget refuses (a slider's number beyond its range, text where a number
+    goes, from a hand-edited file) opens the page as it does by default, with one line saying so."""
     restored = st.session_state.pop("lx_lesson_restored", None)
     try:
         page.run()
@@ -308,7 +307,9 @@ def run_page(page, after=None) -> None:
         if after:
             after()
         raise
-    except StreamlitAPIException as e:
+    except Exception as e:  # st.stop and st.rerun are BaseExceptions: they pass
+        # A hand-edited file can hold a value of the wrong kind for a widget (text for a slider): the
+        # page's first run with the step's values fails, and the page opens at its defaults instead.
         if restored is None:
             raise
         address = page.url_path if page.url_path in VIEWS else ""
