@@ -96,7 +96,8 @@ if st.session_state.get("ip_warning"):
 path = limits.interpolate(a, b, steps)
 images = ae.decode(ckpt.model, path)
 gaps = view.index.gap(path)
-latent_scatter(view, ScatterStyle(height=420, live_hover=live_hover), clicks[-1] if len(clicks) == 1 else None,
+latent_scatter(view, ScatterStyle(height=420, live_hover=live_hover, zoom=st.session_state.get("ip_zoom")),
+               clicks[-1] if len(clicks) == 1 else None,
                key="ip_scatter", on_click=remember_click, line=path)
 if len(clicks) == 1:
     st.info(f"First point {format_point(clicks[0])} chosen; click a second point.")

@@ -73,7 +73,8 @@ def side_by_side():
                                   + (f" · test MSE {mse:.4f}" if mse else "")))
             point = ae.latent.from_relative(relative, view.boxes.codes) if relative else None
             key = f"cmp_scatter_{SIDE_KEYS[name]}"
-            latent_scatter(view, ScatterStyle(height=430, backdrop=backdrop, live_hover=live_hover, preview_px=112),
+            zoom = st.session_state.get(f"cmp_zoom_{SIDE_KEYS[name]}")  # a lesson step's (ui.lesson)
+            latent_scatter(view, ScatterStyle(height=430, backdrop=backdrop, live_hover=live_hover, preview_px=112, zoom=zoom),
                            point, key=key, on_click=partial(remember_click, name, key), group="cmp")
             if point is not None:
                 panels.point_card(view, point, judge)

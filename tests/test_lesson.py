@@ -235,3 +235,36 @@ def test_a_setting_of_the_wrong_kind_opens_the_page_at_its_defaults(page, view, 
     assert len(notes) == 1 and "does not fit this page" in notes[0]
     assert [t.value for t in at.title]  # the page itself is on screen, below the lesson bar
     assert "step 1 of 1" in bar_text(at)
+
+
+def scatter_data(at, key: str) -> dict:
+    """What the page sent to its latent scatter `key` (the component's data)."""
+    found = []
+
+    def walk(node):
+        for child in node.children.values() if hasattr(node, "children") else ():
+            proto = getattr(child, "proto", None)
+            if getattr(proto, "component_name", "") == "latent_explorer.scatter" and proto.id.endswith(key):
+                found.append(json.loads(proto.json))
+            walk(child)
+    walk(at._tree)
+    assert found, f"no scatter {key}"
+    return found[0]
+
+
+def test_each_plots_zoom_is_part_of_its_step(monkeypatch, mnist_path):
+    zoom = [-3.0, 2.5, -1.0, 4.0]
+    steps = [("", {"ex_zoom": zoom}, "ex_scatter"), ("interpolation", {"ip_zoom": zoom}, "ip_scatter"),
+             ("compare", {"cmp_zoom_right": zoom, "cmp_left": "mnist_ae_z2.pt", "cmp_right": "mnist_vae_z2.pt"},
+              "cmp_scatter_right")]
+    lesson = {"format": "latent-explorer-lesson", "version": 1, "title": "Zooms", "steps": [
+        {"page": page, "caption": "", "view": {"lx_dataset": "mnist", "lx_checkpoint": "mnist_ae_z2.pt", **view}}
+        for page, view, _ in steps]}
+    at = run_script(APP, monkeypatch, data_dir=mnist_path)
+    at.file_uploader(key="lx_lesson_file").set_value(("zooms.json", json.dumps(lesson).encode(), "application/json")).run()
+    for number, (_, _, key) in enumerate(steps):
+        if number:
+            at.button(key="lx_lesson_next").click().run()
+        ok(at)
+        assert scatter_data(at, key)["zoom"] == zoom
+    assert scatter_data(at, "cmp_scatter_left")["zoom"] is None  # the other plot keeps the whole plane

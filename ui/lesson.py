@@ -39,9 +39,9 @@ VIEWS: dict[str, tuple[str, ...]] = {
     "reconstructions": ("rec_other", "rec_count", "rec_indices", "rec_seed"),
     "latent-grid": ("grid_n", "grid_region_*"),
     "random-sampling": ("rs_k", "rs_seed", "rs_source"),
-    "interpolation": ("ip_a_*", "ip_b_*", "ip_steps", "ip_live", "ip_clicks", "ip_clicks_model"),
+    "interpolation": ("ip_a_*", "ip_b_*", "ip_steps", "ip_live", "ip_clicks", "ip_clicks_model", "ip_zoom"),
     "your-own-digit": ("own_mode", "own_pen"),
-    "compare": ("cmp_left", "cmp_right", "cmp_backdrop", "cmp_live", "cmp_relative"),
+    "compare": ("cmp_left", "cmp_right", "cmp_backdrop", "cmp_live", "cmp_relative", "cmp_zoom_*"),
     "train": ("tr_recipe", "tr_model", "tr_beta", "tr_z", "tr_images", "tr_epochs"),
 }
 ALLOWED = {page: SHARED + own for page, own in VIEWS.items()}
@@ -56,7 +56,8 @@ NOT_SAVED = {
 SCRIPTS = {page.url_path: page.script for page in PAGES}
 TITLES = {page.url_path: page.title for page in PAGES}
 # A plot's zoom, as its component last reported it (the scatter's "view" state), saved as [x0, x1, y0, y1].
-ZOOMS = {"ex_zoom": "ex_scatter"}
+ZOOMS = {"ex_zoom": "ex_scatter", "ip_zoom": "ip_scatter", "cmp_zoom_left": "cmp_scatter_left",
+         "cmp_zoom_right": "cmp_scatter_right"}
 # Points a view keeps, checked against the step's model when restored: one point, a list of them.
 POINT_KEYS, POINT_LIST_KEYS = ("ex_point",), ("ip_clicks",)
 
