@@ -373,3 +373,28 @@ def class_failover(browser, url: str, replicas: dict, sessions: int = 6, timeout
         s["moved"] = s["replica"] == victim
         s["replica_after"] = served_by(s["context"], url)
     return {"victim": victim, "students": students}
+
+
+# One pointer event (a click's pointerdown through plotly, or a move) -> the frame after the preview
+# painted its image: `source` is the preview's title for that kind of event. Each event starts after a
+# random part of a frame (`phase` ms), as a real mouse press does: events sent at a fixed interval keep
+# one phase against the display's frames, and the wait for the next frame (0-16.7 ms) would then be the
+# same for all of them, large or small by chance.
+LATENCY_JS = """([kind, x, y, phase]) => new Promise((ready) => setTimeout(ready, phase)).then(() => new Promise((resolve) => {
+    const gd = document.querySelector('.lx-plot');
+    const source = kind === 'click' ? 'Clicked point' : 'Under the cursor';
+    const t0 = performance.now();
+    const done = (e) => {
+        if (e.detail.source !== source) return;
+        document.removeEventListener('lx-live-paint', done);
+        requestAnimationFrame(() => resolve(performance.now() - t0));
+    };
+    document.addEventListener('lx-live-paint', done);
+    if (kind === 'hover') {
+        gd.dispatchEvent(new PointerEvent('pointermove', { clientX: x, clientY: y, bubbles: true, pointerType: 'mouse' }));
+    } else {
+        const box = gd.querySelector('.nsewdrag').getBoundingClientRect();
+        gd.emit('plotly_click', { points: [], event: { clientX: x, clientY: y },
+                                  xvals: [gd._fullLayout.xaxis.p2d(x - box.left)], yvals: [gd._fullLayout.yaxis.p2d(y - box.top)] });
+    }
+}))"""

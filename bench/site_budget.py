@@ -25,38 +25,13 @@ from pathlib import Path
 
 import numpy as np
 
-from app_harness import CHROMIUM, CHROMIUM_FLAGS, ROOT, plot_area
+from app_harness import CHROMIUM, CHROMIUM_FLAGS, LATENCY_JS, ROOT, plot_area
 
 # Installed before the page's own scripts: the moment the plot is drawn, from navigation start.
 FIRST_CHART_JS = """new MutationObserver((_, observer) => {
     const plot = document.querySelector('.lx-plot[data-ready="1"]');
     if (plot && window.__lxFirstChart === undefined) { window.__lxFirstChart = performance.now(); observer.disconnect(); }
 }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-ready'] });"""
-
-# One pointer event (a click's pointerdown through plotly, or a move) -> the frame after the preview
-# painted its image: `source` is the preview's title for that kind of event. Each event starts after a
-# random part of a frame (`phase` ms), as a real mouse press does: events sent at a fixed interval keep
-# one phase against the display's frames, and the wait for the next frame (0-16.7 ms) would then be the
-# same for all of them, large or small by chance.
-LATENCY_JS = """([kind, x, y, phase]) => new Promise((ready) => setTimeout(ready, phase)).then(() => new Promise((resolve) => {
-    const gd = document.querySelector('.lx-plot');
-    const source = kind === 'click' ? 'Clicked point' : 'Under the cursor';
-    const t0 = performance.now();
-    const done = (e) => {
-        if (e.detail.source !== source) return;
-        document.removeEventListener('lx-live-paint', done);
-        requestAnimationFrame(() => resolve(performance.now() - t0));
-    };
-    document.addEventListener('lx-live-paint', done);
-    if (kind === 'hover') {
-        gd.dispatchEvent(new PointerEvent('pointermove', { clientX: x, clientY: y, bubbles: true, pointerType: 'mouse' }));
-    } else {
-        const box = gd.querySelector('.nsewdrag').getBoundingClientRect();
-        gd.emit('plotly_click', { points: [], event: { clientX: x, clientY: y },
-                                  xvals: [gd._fullLayout.xaxis.p2d(x - box.left)], yvals: [gd._fullLayout.yaxis.p2d(y - box.top)] });
-    }
-}))"""
-
 
 class Quiet(SimpleHTTPRequestHandler):
     def log_message(self, *args):

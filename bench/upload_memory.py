@@ -73,7 +73,7 @@ def main() -> None:
             pages.append(page)
         for page in pages:  # the page opens on the drawing pad
             page.get_by_text("Upload a picture", exact=True).click(timeout=120_000)
-            page.wait_for_selector("input[type='file']", state="attached", timeout=120_000)
+            page.wait_for_selector(".st-key-own_upload input[type='file']", state="attached", timeout=120_000)
         time.sleep(2)
         before = rss_mb(port)
         peak, stop = [before], threading.Event()
@@ -87,7 +87,7 @@ def main() -> None:
         sampler.start()
         started = time.perf_counter()
         for page in pages:
-            page.set_input_files("input[type='file']", f.name)
+            page.set_input_files(".st-key-own_upload input[type='file']", f.name)  # the page's uploader, not the lesson's
         for page in pages:
             page.wait_for_function("() => ['its reconstruction', 'please upload'].some(t => document.body.innerText.includes(t))",
                                    timeout=300_000)

@@ -105,7 +105,7 @@ def test_a_class_loses_no_place_when_a_replica_dies(course_server, chromium, tmp
     digit = Image.new("L", (120, 120), 255)
     ImageDraw.Draw(digit).line([(60, 15), (60, 105)], fill=0, width=12)
     digit.save(tmp_path / "one.png")
-    page.locator("input[type='file']").set_input_files(str(tmp_path / "one.png"))
+    page.locator(".st-key-own_upload input[type='file']").set_input_files(str(tmp_path / "one.png"))  # the page's, not the lesson's
     page.wait_for_function("() => document.body.innerText.includes('Preparing it like MNIST')", timeout=60_000)
     assert not page.locator("[data-testid='stException']").count()
     for s in students:
