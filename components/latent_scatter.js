@@ -14,7 +14,7 @@
 //   onView(view)   -> {x: [x0, x1], y: [y0, y1]} after the user zooms or pans (optional)
 // The Streamlit adapter (streamlit.js) and the static site (site.js) are two such hosts.
 import { insidePlot, keyMove, keyStart, plotInset, samePoint, toClient, toData, toRelative, fromRelative } from "./geometry.js";
-import { NOT_LOADED, decodeNow, runLatest } from "./live_model.js";
+import { NOT_LOADED, decodeImageNow, decodeNow, hoverOnMainThread, runLatest } from "./live_model.js";
 import { KEYBOARD_HELP, KEYS_HELP, PreviewState, driftLine, hoverTarget, idleText, plotSummary, pointLine, spokenText } from "./preview.js";
 import { backdropImage, scaleGradient, scaleTicks } from "./shading.js";
 
@@ -126,6 +126,8 @@ export function mountScatter(element, data, host) {
     room: window.innerHeight - 16 - gd.getBoundingClientRect().top,
     preview: new PreviewState(), model: null, modelRef: NOT_LOADED, failed: null, frame: 0,
     keyPoint: null, announceTimer: 0,  // the keyboard's point, the pending announcement of its place
+    hoverSeq: 0,  // the latest hover's number: a slower answer for an earlier point is not painted
+    hoverAt: -Infinity,  // when a pointer move last decoded on the main thread
     unlisten: () => {},
   };
 
@@ -243,7 +245,9 @@ export function mountScatter(element, data, host) {
     text("z", pointLine(z));
     text("gap", place ? `gap measure ${place.gap.toFixed(1)}` : "");
     text("place", place ? place.sentence : "");
-    text("drift", driftLine(trip));
+    // A round trip still being measured (undefined): the last line stays, faded, so the panel does not flicker.
+    if (trip !== undefined) text("drift", driftLine(trip));
+    panel.querySelector(".lx-live-drift").classList.toggle("lx-stale", trip === undefined);
     canvas.setAttribute("aria-label", spokenText(result, title));
     Object.assign(panel.dataset, { drift: trip ? trip.drift : "", z1: z[0], z2: z[1], source: title,
                                    gap: place ? place.gap : "" });
@@ -271,17 +275,27 @@ export function mountScatter(element, data, host) {
     placeArrows();
   }
 
+  // The image of a hovered point: on the main thread in this frame when that fits (hoverOnMainThread),
+  // its round trip from the worker when measured; else all of it from the worker, a frame later.
   function decodeHover(z, label, linked) {
     const model = s.model;
-    runLatest(model, { z }, (result) => {
-      if (s.destroyed || s.model !== model) return;
+    const seq = ++s.hoverSeq;
+    const show = (result) => {
+      if (s.destroyed || s.model !== model || seq !== s.hoverSeq) return;  // a newer point is on screen
       if (linked ? !s.preview.isCurrentLinked(linked) : !s.preview.hovering) return;
       paintPreview(result, label);
       if (s.keyPoint) announceSoon(result, label);
       placeOverlay(hoverRing, result.z);
-      s.hoverArrow = result.roundTrip ? { z: result.z, back: result.roundTrip.back } : null;
-      placeArrows();
-    });
+      if (result.roundTrip !== undefined) {  // undefined: not measured yet (the arrow stays until it is)
+        s.hoverArrow = result.roundTrip ? { z: result.z, back: result.roundTrip.back } : null;
+        placeArrows();
+      }
+    };
+    const here = !linked && hoverOnMainThread(model);  // the other plot of a group follows a frame later
+    panel.dataset.hoverDecodedOn = here ? "main thread" : "worker";  // for whoever reads the page (benchmarks)
+    if (here) show(decodeImageNow(model, z));
+    else model.skipped += 1;
+    runLatest(model, { z }, show);
   }
 
   // Make z the fixed point: its image now, its round-trip arrow and line as soon as they are measured.
@@ -392,7 +406,16 @@ export function mountScatter(element, data, host) {
     const geo = geometry();
     if (!geo || !insidePlot(geo, event.clientX, event.clientY)) { onLeave(); return; }
     s.preview.move(toData(geo, event.clientX, event.clientY));  // only the latest position counts
-    if (!s.frame) s.frame = requestAnimationFrame(onFrame);
+    // Chromium sends the pointer's moves once a frame, just before the frame is drawn: decoding here
+    // puts the image in this frame. A second move within the same frame waits for the next one.
+    const now = performance.now();
+    if (hoverOnMainThread(s.model) && now - s.hoverAt > 8) {
+      if (s.frame) { cancelAnimationFrame(s.frame); s.frame = 0; }
+      s.hoverAt = now;
+      onFrame();
+    } else if (!s.frame) {
+      s.frame = requestAnimationFrame(onFrame);
+    }
   }
 
   function onLeave() {

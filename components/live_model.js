@@ -20,7 +20,8 @@ function workerSource() {
 // positions replace the waiting one, so decoding never falls behind the mouse.
 export function modelHandle(buffer) {
   const model = new lib.WebModel(buffer.slice(0));
-  const handle = { model, worker: null, busy: false, waiting: null, id: 0, callbacks: {}, early: {} };
+  const handle = { model, worker: null, busy: false, waiting: null, id: 0, callbacks: {}, early: {},
+                   mainMs: [], skipped: 0 };  // the main thread's last decode times (hoverOnMainThread)
   try {
     const url = URL.createObjectURL(new Blob([workerSource()], { type: "text/javascript" }));
     handle.worker = new Worker(url);
@@ -73,10 +74,39 @@ export function runLatest(handle, request, done, encoded) {
   else sendToWorker(handle, { request, done, encoded });
 }
 
+// A hover's image is decoded on the main thread, in the frame of the pointer move, while a decode
+// there lately took at most MAIN_THREAD_MS (the median of the last few: the first ones, before the
+// engine has compiled the decoder, are slow); of the frame's 16.7 ms, plotly's own hover and the
+// paint need the rest. Otherwise the worker decodes it, a frame later, and every PROBE_EVERY hovers
+// the main thread is tried again (the machine may be less busy now). Pure: unit-tested.
+export const MAIN_THREAD_MS = 8;
+export const PROBE_EVERY = 5;
+const RECENT = 3;
+export function hoverOnMainThread(handle) {
+  if (!handle.worker) return false;  // no worker: runLatest decodes on the main thread anyway, round trip too
+  const recent = [...handle.mainMs].sort((a, b) => a - b);
+  return recent.length < RECENT || recent[recent.length >> 1] <= MAIN_THREAD_MS || handle.skipped >= PROBE_EVERY;
+}
+
+function timed(handle, run) {
+  const t0 = performance.now();
+  const result = run();
+  handle.mainMs.push(performance.now() - t0);
+  if (handle.mainMs.length > RECENT) handle.mainMs.shift();
+  return result;
+}
+
+// A hover's image now, on the main thread, without its round trip (`roundTrip` stays undefined: the
+// worker measures it, see decodeHover in latent_scatter.js).
+export function decodeImageNow(handle, z) {
+  handle.skipped = 0;
+  return timed(handle, () => lib.runRequest(handle.model, { z, roundTrip: false }));
+}
+
 // On the main thread, now: for a click, whose image must be on screen in the same frame. Its round
 // trip (an encode, as long again as the decode) follows just after, handed to `then(result)`.
 export function decodeNow(handle, z, then) {
-  const result = lib.runRequest(handle.model, { z, roundTrip: false });
+  const result = timed(handle, () => lib.runRequest(handle.model, { z, roundTrip: false }));
   if (then && handle.model.drift) {
     setTimeout(() => { result.roundTrip = handle.model.roundTrip(result.z, result.image); then(result); }, 0);
   }

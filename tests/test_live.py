@@ -142,8 +142,11 @@ def test_hovering_decodes_under_the_mouse_without_asking_the_server(page_and_url
             # Whole pixels: the browser reports pointer positions in whole CSS pixels.
             px, py = round(area["left"] + f * area["width"]), round(area["top"] + (1 - f) * area["height"])
             page.mouse.move(px, py)
+            # The image comes first (in the frame of the move, when the main thread has room), its round
+            # trip from the worker just after.
             page.wait_for_function("([x, y]) => { const p = document.querySelector('.lx-live');"
-                                   " return Math.abs(p.dataset.z1 - x) < 1e-6 && Math.abs(p.dataset.z2 - y) < 1e-6; }",
+                                   " return Math.abs(p.dataset.z1 - x) < 1e-6 && Math.abs(p.dataset.z2 - y) < 1e-6"
+                                   " && p.dataset.drift !== ''; }",
                                    arg=list(to_data(area, px, py)), timeout=5_000)
             panel = live_panel(page)
             assert panel["source"] == "Under the cursor" and "gap measure" in panel["text"]
