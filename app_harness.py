@@ -398,3 +398,16 @@ LATENCY_JS = """([kind, x, y, phase]) => new Promise((ready) => setTimeout(ready
                                   xvals: [gd._fullLayout.xaxis.p2d(x - box.left)], yvals: [gd._fullLayout.yaxis.p2d(y - box.top)] });
     }
 }))"""
+
+
+def pointer_latencies(page, kind: str, n: int, rng, area: dict, pause_ms: float, warm_up: int = 3) -> list[float]:
+    """`n` pointer events of `kind` ('hover' or 'click') at random spots of the plot `area`
+    (`plot_area`), each timed in the page with LATENCY_JS after `warm_up` untimed ones; ms each."""
+    times = []
+    for i, (fx, fy) in enumerate(rng.uniform(0.1, 0.9, size=(n + warm_up, 2))):
+        x, y = area["left"] + fx * area["width"], area["top"] + fy * area["height"]
+        ms = page.evaluate(LATENCY_JS, [kind, x, y, float(rng.uniform(0, 1000 / 60))])
+        if i >= warm_up:
+            times.append(ms)
+        page.wait_for_timeout(pause_ms)
+    return times

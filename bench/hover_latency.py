@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from app_harness import LATENCY_JS, chromium_page, plot_area, running_app  # noqa: E402
+from app_harness import chromium_page, plot_area, pointer_latencies, running_app  # noqa: E402
 
 
 def main() -> None:
@@ -38,14 +38,8 @@ def main() -> None:
                                    " === 'notRunning'", timeout=120_000)
             area = plot_area(page)
             rng = np.random.default_rng(run)
-            times = {"hover": [], "click": []}
-            for kind, n in (("hover", args.hovers), ("click", args.clicks)):
-                for i, (fx, fy) in enumerate(rng.uniform(0.1, 0.9, size=(n + 3, 2))):
-                    x, y = area["left"] + fx * area["width"], area["top"] + fy * area["height"]
-                    ms = page.evaluate(LATENCY_JS, [kind, x, y, float(rng.uniform(0, 1000 / 60))])
-                    if i >= 3:  # warm-up
-                        times[kind].append(ms)
-                    page.wait_for_timeout(60 if kind == "hover" else 400)
+            times = {kind: pointer_latencies(page, kind, n, rng, area, pause_ms=60 if kind == "hover" else 400)
+                     for kind, n in (("hover", args.hovers), ("click", args.clicks))}
             print(f"run {run + 1}: " + "; ".join(
                 f"{kind} p50 {np.percentile(t, 50):.1f} ms, p95 {np.percentile(t, 95):.1f} ms (n={len(t)})"
                 for kind, t in times.items()), flush=True)

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from app_harness import CHROMIUM, CHROMIUM_FLAGS, LATENCY_JS, ROOT, plot_area
+from app_harness import CHROMIUM, CHROMIUM_FLAGS, ROOT, plot_area, pointer_latencies
 
 # Installed before the page's own scripts: the moment the plot is drawn, from navigation start.
 FIRST_CHART_JS = """new MutationObserver((_, observer) => {
@@ -89,14 +89,8 @@ def main() -> None:
             page.wait_for_selector(".lx-wrap[data-live='on'] .lx-plot[data-ready='1']", timeout=60_000)
             area = plot_area(page)
             rng = np.random.default_rng(0)
-            times = {"click": [], "hover": []}
-            for kind, n in (("click", args.clicks), ("hover", args.hovers)):
-                for i, (fx, fy) in enumerate(rng.uniform(0.1, 0.9, size=(n + 3, 2))):
-                    x, y = area["left"] + fx * area["width"], area["top"] + fy * area["height"]
-                    ms = page.evaluate(LATENCY_JS, [kind, x, y, float(rng.uniform(0, 1000 / 60))])
-                    if i >= 3:  # warm-up
-                        times[kind].append(ms)
-                    page.wait_for_timeout(100)
+            times = {kind: pointer_latencies(page, kind, n, rng, area, pause_ms=100)
+                     for kind, n in (("click", args.clicks), ("hover", args.hovers))}
             browser.close()
         server.shutdown()
     print(f"  first chart, cold cache, local static server: median {np.median(firsts):.2f} s "
