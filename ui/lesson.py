@@ -11,6 +11,7 @@ fresh visit with those values (points checked against the model's space as a lin
 from __future__ import annotations
 
 import fnmatch
+import functools
 import math
 from dataclasses import replace
 from pathlib import Path
@@ -72,11 +73,17 @@ def shipped_lessons() -> dict[str, Path]:
     return {path.stem: path for path in sorted(LESSONS_DIR.glob("*.json"))}
 
 
+@functools.lru_cache(maxsize=16)
+def _shipped(path: str, version: int) -> Lesson:
+    """A shipped lesson, read and checked once per file version (the sidebar names them on every rerun)."""
+    return read_lesson(Path(path).read_bytes(), ALLOWED)
+
+
 def open_lesson(source: str) -> Lesson:
     """A shipped lesson by name, or one a link carries; LessonError says why not."""
     shipped = shipped_lessons()
     if source in shipped:
-        return read_lesson(shipped[source].read_bytes(), ALLOWED)
+        return _shipped(str(shipped[source]), shipped[source].stat().st_mtime_ns)
     try:
         return lesson_from_link(source, ALLOWED)
     except LessonError:
@@ -431,7 +438,7 @@ def tools(page_address: str) -> None:
 
 def _title_of(path: Path) -> str:
     try:
-        return read_lesson(path.read_bytes(), ALLOWED).title
+        return open_lesson(path.stem).title
     except LessonError:
         return path.stem
 

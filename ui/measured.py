@@ -12,6 +12,7 @@ codecs turn each measurement into JSON and back.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import re
@@ -48,8 +49,17 @@ def content_hash(path: Path) -> str:
 
 
 def version_of(path: Path) -> str:
-    """A file's content hash, or "none" when there is no such file (a dataset without its judge)."""
-    return content_hash(path) if Path(path).is_file() else "none"
+    """A file's content hash, or "none" when there is no such file (a dataset without its judge).
+    Hashed once per file version (its modification time and size): pages ask on every rerun."""
+    if not Path(path).is_file():
+        return "none"
+    stat = Path(path).stat()
+    return _hash_of_version(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=32)
+def _hash_of_version(path: str, mtime_ns: int, size: int) -> str:
+    return content_hash(Path(path))
 
 
 def store_path(path: Path, digest: str) -> Path:
