@@ -109,12 +109,12 @@ def _step(raw, number: int, views: Mapping[str, Sequence[str]]) -> Step:
     for key, value in view.items():
         if not any(fnmatch.fnmatchcase(key, pattern) for pattern in views[page]):
             raise LessonError(f"{where} sets {str(key)[:40]!r}, which is no setting of that page.")
-        if not _plain(value):
+        if not plain_value(value):
             raise LessonError(f"{where} sets {key} to a value no page takes (text, a number, a point, a list of points).")
     return Step(page, dict(view), caption)
 
 
-def _plain(value, depth: int = 0) -> bool:
+def plain_value(value, depth: int = 0) -> bool:
     """A value a page's setting can hold: None, a flag, a finite number of modest size, short text,
     or a short list of those (a point, a list of points)."""
     if value is None or isinstance(value, bool):
@@ -124,7 +124,7 @@ def _plain(value, depth: int = 0) -> bool:
     if isinstance(value, str):
         return len(value) <= MAX_TEXT
     if isinstance(value, list):
-        return depth < 2 and len(value) <= 8 and all(_plain(v, depth + 1) for v in value)
+        return depth < 2 and len(value) <= 8 and all(plain_value(v, depth + 1) for v in value)
     return False
 
 

@@ -21,7 +21,7 @@ from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
 import ae
 from ae.lesson import (Lesson, LessonError, Step, fill_caption, lesson_from_link, lesson_json, lesson_link, measures_asked,
-                       read_lesson)
+                       plain_value, read_lesson)
 from ui import catalog
 from ui.site import PAGES
 from ui.text import plain_text
@@ -111,7 +111,7 @@ def capture(page: str, caption: str = "") -> Step:
     for key in sorted(state):
         if any(fnmatch.fnmatchcase(key, pattern) for pattern in ALLOWED[page]):
             value = _jsonable(state[key])
-            if _is_plain(value):
+            if plain_value(value):  # what a lesson file may hold (ae.lesson)
                 view[key] = value
     for key, component in ZOOMS.items():
         zoom = _reported_zoom(state.get(component))
@@ -128,14 +128,6 @@ def _reported_zoom(component_state) -> list[float] | None:
     except (TypeError, KeyError, ValueError):
         return None
     return [round(v, 5) for v in zoom] if _zoom(zoom) else None
-
-
-def _is_plain(value) -> bool:
-    try:
-        read_lesson(lesson_json(Lesson("", (Step("", {"k": value}),))), {"": ("k",)})
-        return True
-    except LessonError:
-        return False
 
 
 def _point(value) -> tuple[float, float] | None:
