@@ -405,25 +405,25 @@ def tools(page_address: str) -> None:
         st.text_area("Caption or question for this view", key="lx_lesson_caption", max_chars=800, height=80,
                      placeholder="What should the class look at here?")
         st.button("Add this view to the lesson", key="lx_lesson_add", on_click=add_view, args=(page_address,),
-                  use_container_width=True)
+                  width="stretch")
         if lesson is not None:
             at = st.session_state.get("lx_lesson_at") or 0
             st.caption(plain_text(f"{lesson.title}: {len(lesson.steps)} step{'s' * (len(lesson.steps) != 1)}, "
                                   f"showing step {at + 1}."))
             st.button(f"Remove step {at + 1}", key="lx_lesson_remove", on_click=remove_step, args=(at,),
-                      use_container_width=True)
+                      width="stretch")
             st.session_state.setdefault("lx_lesson_title", lesson.title)  # the field follows the open lesson (_start)
             st.text_input("Lesson title", key="lx_lesson_title", max_chars=120, on_change=rename)
             st.download_button("Download the lesson (JSON)", lesson_json(lesson), file_name=_file_name(lesson),
-                               mime="application/json", key="lx_lesson_download", use_container_width=True)
+                               mime="application/json", key="lx_lesson_download", width="stretch")
             st.caption("A link that opens this lesson:")
             address = str(st.context.url or "").split("?")[0]
             st.code(f"{address}?{PARAM}={st.session_state.get('lx_lesson_source') or lesson_link(lesson)}",
                     language=None, wrap_lines=True)
-            st.button("Close the lesson", key="lx_lesson_close", on_click=close, use_container_width=True)
+            st.button("Close the lesson", key="lx_lesson_close", on_click=close, width="stretch")
         for name, path in shipped_lessons().items():
             st.button(f"Open the lesson: {_title_of(path)}", key=f"lx_lesson_open_{name}", on_click=open_shipped,
-                      args=(name,), use_container_width=True)
+                      args=(name,), width="stretch")
         st.file_uploader("Open a lesson file", type=["json"], key="lx_lesson_file", on_change=open_file,
                          max_upload_size=1)
 
