@@ -228,9 +228,10 @@ CAPTION_JS = """() => {
 }"""
 
 
-def wait_for_new_caption(page, previous: str | None, timeout_ms: int = 20_000) -> str:
-    """Wait until the decoded image's caption differs from `previous`, and return it."""
-    page.wait_for_function(f"(prev) => {{ const c = ({CAPTION_JS})(); return c !== null && c !== prev; }}",
+def wait_for_new_caption(page, previous: str | None | list, timeout_ms: int = 20_000) -> str:
+    """Wait until the decoded image's caption differs from `previous` (a caption, or a list of them), and return it."""
+    previous = previous if isinstance(previous, list) else [previous]
+    page.wait_for_function(f"(prev) => {{ const c = ({CAPTION_JS})(); return c !== null && !prev.includes(c); }}",
                            arg=previous, timeout=timeout_ms)
     return decoded_caption(page)
 
