@@ -55,9 +55,33 @@ class AppServer:
         return self.log.read().decode(errors="replace")
 
 
+# What a fresh clone serves the app from (git-tracked), less static/'s published files and trained/.
+APP_TREE = ("app.py", "navigation.py", "app_pages", "ui", "ae", "components", "assets", "lessons", ".streamlit")
+
+
 @contextlib.contextmanager
-def app_server(script: str = "app.py", env: dict | None = None, timeout: float = 60, port: int | None = None):
-    """Run `streamlit run script` on 127.0.0.1 (a free port unless given); yields an AppServer."""
+def fresh_tree():
+    """A copy of the app as a fresh clone has it: nothing published in static/ (only its README), no
+    trained/; the checkpoints (and their shipped measurements) linked, not copied. Yields its folder.
+    A server run there neither disturbs nor is helped by what other servers published in this one."""
+    with tempfile.TemporaryDirectory(prefix="lx-fresh-") as folder:
+        tree = Path(folder)
+        for name in APP_TREE:
+            source = ROOT / name
+            if source.is_dir():
+                shutil.copytree(source, tree / name, ignore=shutil.ignore_patterns("__pycache__", "node_modules"))
+            else:
+                shutil.copy2(source, tree / name)
+        (tree / "static").mkdir()
+        shutil.copy2(ROOT / "static" / "README.md", tree / "static" / "README.md")
+        (tree / "checkpoints").symlink_to(ROOT / "checkpoints", target_is_directory=True)
+        yield tree
+
+
+@contextlib.contextmanager
+def app_server(script: str = "app.py", env: dict | None = None, timeout: float = 60, port: int | None = None,
+               cwd: Path = ROOT):
+    """Run `streamlit run script` in `cwd` on 127.0.0.1 (a free port unless given); yields an AppServer."""
     port = port or free_port()
     started = time.perf_counter()
     log = tempfile.TemporaryFile()
@@ -65,7 +89,7 @@ def app_server(script: str = "app.py", env: dict | None = None, timeout: float =
         [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true",
          "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env={**os.environ, **(env or {})}, stdout=log, stderr=subprocess.STDOUT)
+        cwd=cwd, env={**os.environ, **(env or {})}, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         while True:
@@ -87,9 +111,9 @@ def app_server(script: str = "app.py", env: dict | None = None, timeout: float =
 
 
 @contextlib.contextmanager
-def running_app(script: str = "app.py", env: dict | None = None, timeout: float = 60):
-    """Run `streamlit run script` on 127.0.0.1; yields (url, seconds until the server answered)."""
-    with app_server(script, env, timeout) as server:
+def running_app(script: str = "app.py", env: dict | None = None, timeout: float = 60, cwd: Path = ROOT):
+    """Run `streamlit run script` in `cwd` on 127.0.0.1; yields (url, seconds until the server answered)."""
+    with app_server(script, env, timeout, cwd=cwd) as server:
         yield server.url, server.seconds
 
 

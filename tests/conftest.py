@@ -260,7 +260,16 @@ PROJECTOR = {"width": 1280, "height": 720}
 @pytest.fixture(scope="session")
 def axe_source() -> str:
     """axe-core's browser build, installed from npm the first time (`npm install axe-core@4`)."""
+    import fcntl
+
     script = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+    AXE_DIR.mkdir(exist_ok=True)
+    with open(AXE_DIR / ".lock", "w") as lock:  # test workers (pytest -n) install it once, one at a time
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _installed_axe(script)
+
+
+def _installed_axe(script: Path) -> str:
     if not script.exists():
         npm = shutil.which("npm")
         problem = None

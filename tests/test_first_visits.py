@@ -1,6 +1,5 @@
 """A fresh server under many first visits at once: every session gets its chart."""
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -37,12 +36,12 @@ print(errors, torch.get_num_threads())
 
 
 def test_six_first_visits_at_once_on_a_fresh_server_all_draw_the_chart(app_browser, mnist_path):
-    from app_harness import running_app
+    from app_harness import fresh_tree, running_app
 
     browser = app_browser[0].context.browser  # one Playwright per test process: the shared browser
-    for folder in ("cache", "models"):  # nothing published yet: the first visits build the model's files
-        shutil.rmtree(ROOT / "static" / folder, ignore_errors=True)
-    with running_app(env={"AE_DATA_DIR": str(mnist_path)}) as (url, _):
+    # A fresh clone's copy, nothing published yet: the first visits build the model's files (and the
+    # tests running beside this one keep theirs).
+    with fresh_tree() as tree, running_app(env={"AE_DATA_DIR": str(mnist_path)}, cwd=tree) as (url, _):
         contexts = [browser.new_context(viewport={"width": 1400, "height": 1000}) for _ in range(SESSIONS)]
         try:
             pages = [context.new_page() for context in contexts]
@@ -62,6 +61,7 @@ def test_six_first_visits_at_once_on_a_fresh_server_all_draw_the_chart(app_brows
                 page.wait_for_timeout(250)
             assert not problems, problems
             assert len(drawn) == SESSIONS, f"{SESSIONS - len(drawn)} of {SESSIONS} sessions drew no chart in 240 s"
+            assert list((tree / "static" / "models").glob("mnist_ae_z2-*")), "the fresh copy published its own files"
         finally:
             for context in contexts:
                 context.close()
