@@ -79,6 +79,16 @@ def small_data(tmp_path):
     return tmp_path / "data"
 
 
+@pytest.fixture(scope="session")
+def training_data(tmp_path_factory):
+    """An MNIST-shaped folder for the training runs' tests: 20,000 training and 2,000 test images of
+    noise. A run goes through the same steps as on digits, and encodes 2,000 test images per snapshot
+    instead of 10,000. (What training learns from real digits is tested on MNIST itself, test_train.py.)"""
+    folder = tmp_path_factory.mktemp("training-data")
+    make_idx_folder(folder, n_train=20_000, n_test=2_000)
+    return folder
+
+
 @pytest.fixture
 def trained_dir(tmp_path, monkeypatch):
     """Where imported models go in a test: a fresh folder named by AE_TRAINED_DIR."""

@@ -251,9 +251,10 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path, small
 
 
 @pytest.fixture
-def train_page(monkeypatch, tmp_path, mnist_path):
+def train_page(monkeypatch, tmp_path, small_data):
+    """The Train page on a small synthetic MNIST: an upload is encoded over 400 images, not 70,000."""
     from ui import catalog
-    monkeypatch.setenv("AE_DATA_DIR", str(mnist_path))
+    monkeypatch.setenv("AE_DATA_DIR", str(small_data))
     monkeypatch.setattr(catalog, "TRAINED_DIR", tmp_path / "trained")
     return tmp_path / "trained"
 

@@ -16,24 +16,24 @@ def wait(run, timeout=120):
     return run.progress()
 
 
-def test_a_short_run_reports_progress_and_saves_a_checkpoint_with_snapshots(tmp_path, mnist_path):
+def test_a_short_run_reports_progress_and_saves_a_checkpoint_with_snapshots(tmp_path, training_data):
     settings = RunSettings(images=512, epochs=2, batch_size=64)
-    run = TrainingRun(settings, tmp_path, data_dir=mnist_path).start()
+    run = TrainingRun(settings, tmp_path, data_dir=training_data).start()
     done = wait(run)
     assert done.state == "done", done.message
     assert done.seen == done.total == 1024 and done.epoch == 2
     assert len(done.test_losses) == 2 and done.losses and done.view_codes.shape == (2000, 2)
     ckpt = load_checkpoint(done.path)
     assert done.path.name == "mnist_ae_z2_0k_2ep.pt"
-    assert ckpt.snapshots.shape == (3, 10_000, 2) and ckpt.train_codes.shape == (512, 2)
-    assert ckpt.test_mse == pytest.approx(done.test_losses[-1][1]) and ckpt.test_errors.shape == (10_000,)
+    assert ckpt.snapshots.shape == (3, 2_000, 2) and ckpt.train_codes.shape == (512, 2)
+    assert ckpt.test_mse == pytest.approx(done.test_losses[-1][1]) and ckpt.test_errors.shape == (2_000,)
     assert ckpt.train_args["source"] == "Train page"
     # A second run with the same settings never overwrites the first.
     assert free_path(tmp_path, settings.file_name()).name == "mnist_ae_z2_0k_2ep-2.pt"
 
 
-def test_stopping_keeps_what_was_learned(tmp_path, mnist_path):
-    run = TrainingRun(RunSettings(images=4096, epochs=5, batch_size=64, z_dim=3), tmp_path, data_dir=mnist_path).start()
+def test_stopping_keeps_what_was_learned(tmp_path, training_data):
+    run = TrainingRun(RunSettings(images=4096, epochs=5, batch_size=64, z_dim=3), tmp_path, data_dir=training_data).start()
     t0 = time.time()
     while run.progress().seen < 640:
         assert time.time() - t0 < 120
@@ -42,7 +42,7 @@ def test_stopping_keeps_what_was_learned(tmp_path, mnist_path):
     done = wait(run)
     assert done.state == "stopped" and done.seen < done.total
     ckpt = load_checkpoint(done.path)
-    assert ckpt.epochs == 1 and ckpt.config.z_dim == 3 and ckpt.snapshots.shape == (2, 10_000, 3)
+    assert ckpt.epochs == 1 and ckpt.config.z_dim == 3 and ckpt.snapshots.shape == (2, 2_000, 3)
     assert done.view_codes.shape == (2000, 2)  # a 3-D space is shown in its principal plane
 
 
@@ -60,7 +60,7 @@ def test_settings_refuse_nonsense():
         RunSettings(dataset="cifar")
 
 
-def test_the_thread_policy_is_asked_as_the_run_goes_and_torch_is_put_back(tmp_path, mnist_path):
+def test_the_thread_policy_is_asked_as_the_run_goes_and_torch_is_put_back(tmp_path, training_data):
     before = torch.get_num_threads()
     asked = []
 
@@ -69,7 +69,7 @@ def test_the_thread_policy_is_asked_as_the_run_goes_and_torch_is_put_back(tmp_pa
         return 2 if len(asked) < 3 else 1
 
     seen_threads = []
-    run = TrainingRun(RunSettings(images=2_560, epochs=1, batch_size=32), tmp_path, data_dir=mnist_path, threads=policy)
+    run = TrainingRun(RunSettings(images=2_560, epochs=1, batch_size=32), tmp_path, data_dir=training_data, threads=policy)
     run.start()
     while not run.progress().finished:
         seen_threads.append(run.progress().threads)

@@ -11,9 +11,9 @@ PAGE = str(ROOT / "app_pages" / "7_Train.py")
 
 
 @pytest.fixture
-def trained(monkeypatch, tmp_path, mnist_path):
+def trained(monkeypatch, tmp_path, training_data):
     from ui import catalog, server, training_room
-    monkeypatch.setenv("AE_DATA_DIR", str(mnist_path))
+    monkeypatch.setenv("AE_DATA_DIR", str(training_data))
     monkeypatch.setattr(catalog, "TRAINED_DIR", tmp_path / "trained")
     training_room.room.clear()  # a fresh slot for each test
     server.presence.clear()  # ... and nobody else on the server yet
@@ -66,7 +66,7 @@ def test_a_short_run_shows_progress_and_its_checkpoint_joins_the_pickers(trained
     assert {"tr_loss", "tr_codes"} <= {k for c in at.get("plotly_chart") for k in ("tr_loss", "tr_codes") if k in c.proto.id}
     path = trained / "mnist_ae_z2_2k_1ep.pt"
     ckpt = ae.load_checkpoint(path)
-    assert ckpt.snapshots.shape == (2, 10_000, 2) and len(ckpt.train_codes) == 2_000
+    assert ckpt.snapshots.shape == (2, 2_000, 2) and len(ckpt.train_codes) == 2_000
     from ui import catalog
     assert "mnist_ae_z2_2k_1ep.pt" in catalog.list_checkpoints("mnist")
     explorer = run_script(ROOT / "navigation.py", state={"lx_checkpoint": "mnist_ae_z2_2k_1ep.pt"}, timeout=120, fresh_cache=False)
@@ -119,7 +119,7 @@ def test_the_fast_recipe_trains_a_dense_model_and_says_so(trained):
     assert training_room.room().run.progress().threads == 1  # alone, yet one core: faster for this model
     ckpt = ae.load_checkpoint(trained / "mnist_ae_z2_dense_2k_2ep.pt")
     assert ckpt.config.dense_units == (512, 128) and ckpt.train_args["batch_size"] == 256
-    assert ckpt.snapshots.shape == (3, 10_000, 2)
+    assert ckpt.snapshots.shape == (3, 2_000, 2)
     # ... and the explorer opens it like any other checkpoint.
     explorer = run_script(ROOT / "navigation.py", state={"lx_checkpoint": "mnist_ae_z2_dense_2k_2ep.pt"}, timeout=120,
                           fresh_cache=False)
