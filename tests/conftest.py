@@ -157,9 +157,10 @@ def figures(at) -> list[list[tuple[str, str]]]:
 def run_script(script, monkeypatch=None, *, query=None, state=None, checkpoint_dir=None, data_dir=None, timeout=180,
                fresh_cache=True):
     """The AppTest harness every page test uses: run `script` once with the given link parameters,
-    session state, checkpoint folder and dataset folder, from a clean cache (`fresh_cache=False`
-    keeps the server's cached objects, such as the Train page's one training slot)."""
-    import streamlit as st
+    session state, checkpoint folder and dataset folder, as a fresh server's first session would
+    (`fresh_cache=False` keeps the server's state, such as the Train page's one training slot). The
+    models and datasets stay loaded from test to test, as they stay in a server: their caches are keyed
+    by the file's path and version and by the dataset folder, so a test's own files are its own."""
     import torch
     from streamlit.testing.v1 import AppTest
 
@@ -171,7 +172,9 @@ def run_script(script, monkeypatch=None, *, query=None, state=None, checkpoint_d
         monkeypatch.setenv("AE_DATA_DIR", str(data_dir))
     torch.set_num_threads(1)  # as the app's server runs it (ui/server.py)
     if fresh_cache:
-        st.cache_resource.clear()  # the dataset lookup and the models are cached per process
+        from ui import catalog, server, training_room
+        for accumulated in (training_room.room, server.presence, catalog._prune_static):  # a server's own state
+            accumulated.clear()
     at = AppTest.from_file(str(script), default_timeout=timeout)
     for k, v in (query or {}).items():
         at.query_params[k] = v
@@ -249,10 +252,18 @@ SLOW = {
 }
 
 
+# The modules that take longest (2026-12-04, pytest -n 2), run first: with one module per worker at a
+# time (--dist loadscope), a long one started last would leave the other worker idle at the end.
+LONGEST_FIRST = ["test_site.py", "test_serve.py", "test_browser.py", "test_live.py", "test_shipped.py",
+                 "test_keras_import.py", "test_torch_import.py", "test_train.py", "test_safety.py"]
+
+
 def pytest_collection_modifyitems(items):
     """Every test that drives Chromium is marked `browser` (it asks for the `chromium` fixture, directly
     or through another), and the tests in SLOW `slow`, so that `-m "not browser and not slow"` leaves
-    them out while developing."""
+    them out while developing. The longest modules go first (LONGEST_FIRST), each kept together."""
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0].removeprefix("tests/"), len(rank)))
     for item in items:
         if "chromium" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
