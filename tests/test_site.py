@@ -25,6 +25,15 @@ SHIPPED = sorted((ROOT / "checkpoints").glob("*_z2.pt"))
 NAMES = [p.stem for p in SHIPPED]
 
 
+@functools.cache
+def library(name: str):
+    """What the library makes of a shipped model, the oracle for its page: (checkpoint, index of the
+    training codes, class names, round trip), built once per model for the module's tests (read only)."""
+    ckpt = ae.load_checkpoint(ROOT / "checkpoints" / f"{name}.pt")
+    return (ckpt, ae.LatentIndex(ckpt.train_codes, ckpt.train_labels), ae.class_names(ckpt.dataset),
+            RoundTrip(ckpt.model, ckpt.test_codes))
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, mnist_path, fashion_path):
     """The four shipped 2-D models published by the command a user runs; (folder, its printed summary)."""
@@ -89,7 +98,7 @@ def test_publish_prints_what_it_wrote_and_every_model_fits_its_budget(site):
     assert summary.startswith(f"Wrote {folder}")
     for name in NAMES:
         js = folder / "models" / f"{name}.js"
-        atlas = folder / "models" / f"{ae.load_checkpoint(ROOT / 'checkpoints' / f'{name}.pt').dataset}-atlas.png"
+        atlas = folder / "models" / f"{library(name)[0].dataset}-atlas.png"
         assert js.exists() and atlas.exists(), name
         assert js.stat().st_size + atlas.stat().st_size <= MODEL_BUDGET, name
         assert f"models/{name}.js" in summary
@@ -114,13 +123,12 @@ def test_the_published_model_decodes_and_describes_200_points_as_the_library_doe
     folder, _ = site
     open_site(page, base, f"#model={name}")
     data, payload = model_bytes(folder, name)
-    ckpt = ae.load_checkpoint(ROOT / "checkpoints" / f"{name}.pt")
+    ckpt, index, names, rt = library(name)
     lo, hi = ckpt.test_codes.min(0), ckpt.test_codes.max(0)
     points = np.random.default_rng(1).uniform(lo - (hi - lo) / 2, hi + (hi - lo) / 2, size=(200, 2))
     got = page.evaluate(RUN_PUBLISHED, [base64.b64encode(data).decode(), points.tolist()])
     decoded = np.array([g["image"] for g in got]).reshape(200, 28, 28)
     assert np.abs(decoded - ae.decode(ckpt.model, points)).max() <= 1e-4
-    index, names, rt = ae.LatentIndex(ckpt.train_codes, ckpt.train_labels), ae.class_names(ckpt.dataset), RoundTrip(ckpt.model, ckpt.test_codes)
     assert np.abs(np.array([g["gap"] for g in got]) - index.gap(points)).max() <= 0.1
     for point, g in zip(points, got):
         assert g["sentence"] == ae.describe_place(index.place(point), names)
@@ -141,8 +149,7 @@ def test_clicks_in_the_page_show_the_librarys_image_place_and_nearest_real_image
     folder, _ = site
     open_site(page, base, f"#model={name}")
     wait_ready(page)
-    ckpt = ae.load_checkpoint(ROOT / "checkpoints" / f"{name}.pt")
-    index, names = ae.LatentIndex(ckpt.train_codes, ckpt.train_labels), ae.class_names(ckpt.dataset)
+    ckpt, index, names, _ = library(name)
     _, payload = model_bytes(folder, name)
     count = payload["atlas"]["count"]
     published = np.stack([payload["points"]["x"], payload["points"]["y"]], 1)[:count]
@@ -308,7 +315,7 @@ def test_the_replay_animates_the_stored_snapshots(site, page):
     wait_ready(page)
     page.click("text=How this space formed: replay the training")
     page.wait_for_selector("#lx-replay .main-svg")
-    ckpt = ae.load_checkpoint(ROOT / "checkpoints" / "mnist_ae_z2.pt")
+    ckpt = library("mnist_ae_z2")[0]
     frames = page.evaluate("() => document.getElementById('lx-replay')._transitionData._frames.length")
     assert frames == len(ckpt.snapshots)
 
