@@ -112,8 +112,9 @@ def atlas_png(images: np.ndarray, budget: int = ATLAS_BUDGET) -> tuple[bytes, in
         n //= 2
 
 
-def model_payload(ckpt, name: str, progress=None) -> dict:
-    """Everything the page needs for one checkpoint (2-D, or seen in its principal plane), as JSON-ready data."""
+def model_payload(ckpt, name: str, progress=None, known_map=None) -> dict:
+    """Everything the page needs for one checkpoint (2-D, or seen in its principal plane), as JSON-ready data.
+    `known_map(kind)`: that shading map ("drift", "sensitivity") if it was measured before, else None."""
     from . import maps, replay
     from .boxes import Boxes
     from .data import class_names
@@ -135,10 +136,11 @@ def model_payload(ckpt, name: str, progress=None) -> dict:
         raise PublishError(f"{name}: the static page cannot run this model, since {e}; explore it in the app") from None
     step("measuring the gap map")
     shading = {"gaps": maps.gap_map(index, *boxes.plot)}
+    known = known_map or (lambda kind: None)
     step("measuring the drift map")
-    shading["drift"] = maps.drift_map(rt, *boxes.plot)
+    shading["drift"] = known("drift") or maps.drift_map(rt, *boxes.plot)
     step("measuring the sensitivity map")
-    shading["sensitivity"] = maps.sensitivity_map(ckpt.model, *boxes.plot)
+    shading["sensitivity"] = known("sensitivity") or maps.sensitivity_map(ckpt.model, *boxes.plot)
     frames = None
     if replay.has_replay(ckpt):
         keep = replay.shown_index(len(ckpt.test_labels))
@@ -180,12 +182,14 @@ def model_title(ckpt, name: str) -> str:
     return f"{DATASETS[ckpt.dataset]['title']} {kind}, {z}-D latent space ({name})"
 
 
-def publish_site(checkpoints, out, *, data_dir=None, progress=None) -> Site:
+def publish_site(checkpoints, out, *, data_dir=None, progress=None, known_map=None) -> Site:
     """Write the static site for `checkpoints` (paths) into the folder `out`; returns what was written.
 
     `data_dir`: a folder holding the datasets as AE_DATA_DIR does (MNIST's files in it, Fashion-MNIST
     in `fashion/`; the usual places are looked in too); without the test images a model's
     nearest-image panel is left out. `progress(step: str)`: called as work goes (a progress bar).
+    `known_map(path, kind)`: a checkpoint's "drift" or "sensitivity" map as `ae.maps` makes it, when
+    measured before (the app keeps them per file version), else None: measured here.
     An existing site in `out` is replaced; any other non-empty folder is refused.
     """
     from . import checkpoint as ckpt_io
@@ -209,17 +213,18 @@ def publish_site(checkpoints, out, *, data_dir=None, progress=None) -> Site:
         ckpt = ckpt_io.load_checkpoint(path)
         if ckpt.config.z_dim < 2:
             raise PublishError(f"{path.name} has a 1-D latent space; the site plots two dimensions")
-        loaded.append((plane_checkpoint(ckpt), name))
+        loaded.append((plane_checkpoint(ckpt), name, path))
 
     staging = out.with_name(out.name + ".publishing")
     shutil.rmtree(staging, ignore_errors=True)
     (staging / "models").mkdir(parents=True)
     published, atlases, catalogue = [], {}, []
     try:
-        for ckpt, name in loaded:
+        for ckpt, name, path in loaded:
             entry = PublishedModel(name, model_title(ckpt, name), ckpt.dataset,
                                    "vae" if getattr(ckpt.config, "variational", False) else "ae")
-            payload = model_payload(ckpt, name, lambda what, n=name: tick(f"{n}: {what}"))
+            payload = model_payload(ckpt, name, lambda what, n=name: tick(f"{n}: {what}"),
+                                    known_map and (lambda kind, p=path: known_map(p, kind)))
             if ckpt.dataset not in atlases:
                 tick(f"{name}: the atlas of real images")
                 try:

@@ -11,7 +11,7 @@ import ae
 from ae.limits import ModelLimits, SamplerLimits
 from ae.quality import RoundTrip
 from conftest import SHIPPED
-from ui import measured
+from ui import backdrops, measured
 
 
 @pytest.fixture
@@ -68,17 +68,23 @@ def test_a_damaged_or_older_store_is_measured_again(store, tmp_path):
     assert measured.read(path, "d" * 16) == {}
     measured.store_path(path, "d" * 16).write_text(json.dumps({"recipe": measured.RECIPE - 1, "round_trip": [1]}))
     assert measured.read(path, "d" * 16) == {}
+    for bad in ({"x": [0, 1], "y": [0]}, {"x": [0, 1], "y": [0], "z": [[1]]}, {"x": [0], "y": [0], "z": [2]}, [1]):
+        with pytest.raises(ValueError):
+            measured.MAP.load(bad)
+    assert measured.MAP.load({"x": [0, 1], "y": [0], "z": [[1, 2]], "zmax": 2})["zmax"] == 2
 
 
 def test_a_new_process_reads_what_the_last_one_measured(store, tmp_path):
     path = shutil.copy(SHIPPED, tmp_path / "mnist_ae_z2.pt")
     first = new_view(path)
     trip, shares = first.round_trip, first.class_shares("box")
+    drift = backdrops.shading_map(first, "drift")
     second = new_view(path)
     second.once = lambda key, make: make()  # nothing in memory: only the store can answer
     # Measuring again would call the model; it must not be needed.
     second.ckpt.model.forward = second.ckpt.model.decode = second.ckpt.model.encode = None
     assert second.round_trip.high == trip.high and np.array_equal(second.class_shares("box"), shares)
+    assert backdrops.shading_map(second, "drift") == drift
 
     # The file changes (retrained, replaced by another model of the name): measured again, not read.
     shutil.copy(SHIPPED.parent / "mnist_vae_z2.pt", path)
@@ -115,7 +121,9 @@ def test_the_shipped_checkpoints_ship_their_current_measurements():
         judge = measured.version_of(catalog.classifier_path(stem.split("_")[0]))
         kept = measured.read(path, measured.content_hash(path))
         assert {"round_trip", "shares-box", "shares-prior", f"limits-1000-0-{judge}",
-                f"test_confidences-{judge}"} <= set(kept), stem
+                f"test_confidences-{judge}", "map-drift", "map-sensitivity"} <= set(kept), stem
+        for kind in ("drift", "sensitivity"):
+            measured.MAP.load(kept[f"map-{kind}"])
         measured.dataclass_codec(ModelLimits).load(kept[f"limits-1000-0-{judge}"])
     # And they are what measuring now gives.
     ckpt = ae.plane_checkpoint(ae.load_checkpoint(SHIPPED))

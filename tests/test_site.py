@@ -320,12 +320,19 @@ def test_the_replay_animates_the_stored_snapshots(site, page):
     assert frames == len(ckpt.snapshots)
 
 
-def test_the_apps_download_is_the_published_site_zipped(mnist_path, monkeypatch):
+def test_the_apps_download_is_the_published_site_zipped(mnist_path, monkeypatch, site):
     import io
     import zipfile
 
     import components
+    from ae import maps
     from ui.site_download import FOLDER, build_site_zip
+
+    def measuring(*args, **kwargs):
+        raise AssertionError("measured again")
+    # The shipped checkpoint's slow maps are kept with it (checkpoints/measured): the app reads them.
+    monkeypatch.setattr(maps, "drift_map", measuring)
+    monkeypatch.setattr(maps, "sensitivity_map", measuring)
     monkeypatch.setenv("AE_DATA_DIR", str(mnist_path))
     steps = []
     data, summary = build_site_zip([ROOT / "checkpoints" / "mnist_ae_z2.pt"], steps.append)
@@ -335,6 +342,12 @@ def test_the_apps_download_is_the_published_site_zipped(mnist_path, monkeypatch)
             f"{FOLDER}/models/mnist-atlas.png"} <= names
     assert archive.read(f"{FOLDER}/latent-explorer.js").decode() == components.bundle("site", "classic")
     assert "mnist_ae_z2" in summary and len(steps) >= 8
+    # ... and they are the maps the command measures itself.
+    zipped = read_model_script(archive.read(f"{FOLDER}/models/mnist_ae_z2.js").decode())["maps"]
+    measured_now = model_bytes(site[0], "mnist_ae_z2")[1]["maps"]
+    for kind, digits in (("gaps", 2), ("drift", 2), ("sensitivity", 4)):
+        assert zipped[kind]["x"] == measured_now[kind]["x"] and zipped[kind]["zmax"] == pytest.approx(measured_now[kind]["zmax"])
+        assert np.allclose(zipped[kind]["z"], measured_now[kind]["z"], atol=1.01 * 10 ** -digits), kind
 
 
 def test_the_explorer_offers_the_site_of_the_current_datasets_models(mnist_path, monkeypatch):

@@ -11,6 +11,7 @@ import streamlit as st
 
 from ae import maps
 
+from ui import measured
 from ui.payloads import publish, published
 from ui.view import ModelView, spinning
 
@@ -50,13 +51,21 @@ MAPS = {"gaps": (gap_map, "Measuring the gaps..."),
         "sensitivity": (sensitivity_map, "Measuring how fast the decoder changes over the plane...")}
 
 
+# The maps that take seconds (a decoding per grid node and more), kept per version of the checkpoint's
+# file (ui.measured) and shipped for the shipped checkpoints; the gap map takes milliseconds.
+KEPT = ("drift", "sensitivity")
+
+
+def shading_map(view: ModelView, kind: str) -> dict:
+    """The map of `kind` (a MAPS key) over the view's plot box, which depends only on the checkpoint."""
+    measure, spinner = MAPS[kind]
+    make = spinning(spinner, lambda: measure(view, *view.boxes.plot))
+    return view.kept(f"map-{kind}", make, measured.MAP) if kind in KEPT else view.once(("map", kind), make)
+
+
 def backdrop_url(kind: str, view: ModelView) -> str | None:
     """The published map of `kind` over the view's plot box; None for "none"."""
     if kind not in MAPS:
         return None
-    measure, spinner = MAPS[kind]
-
-    def make():
-        text = json.dumps(measure(view, *view.boxes.plot), separators=(",", ":"))
-        return publish(view, kind, "json", text)
-    return published(view, ("backdrop", kind), spinning(spinner, make))
+    return published(view, ("backdrop", kind),
+                     lambda: publish(view, kind, "json", json.dumps(shading_map(view, kind), separators=(",", ":"))))

@@ -1,5 +1,6 @@
 """What the app measures on a checkpoint that depends only on the checkpoint's file (its round-trip
-scale, its three limits, each class's share of the plane, the judge's confidences), kept on disk
+scale, its three limits, each class's share of the plane, the judge's confidences, the drift and
+sensitivity maps), kept on disk
 beside the published files: static/measured/<stem>-<sha256 of the file, 16 digits>.json. A server
 process, a replica or the next start reads it there instead of measuring again; a new version of the
 file has a new hash, so nothing stale is read. Anything unreadable in the store is measured again.
@@ -38,6 +39,17 @@ class Codec(NamedTuple):
 
 
 ARRAY = Codec(lambda a: np.asarray(a, dtype=np.float64).tolist(), lambda d: np.asarray(d, dtype=np.float64))
+
+
+def _shading_map(data) -> dict:
+    if not isinstance(data, dict) or not all(isinstance(data.get(k), list) for k in ("x", "y", "z")):
+        raise ValueError("not a shading map")
+    if len(data["z"]) != len(data["y"]) or any(not isinstance(row, list) or len(row) != len(data["x"]) for row in data["z"]):
+        raise ValueError("a shading map whose values do not fit its grid")
+    return data
+
+
+MAP = Codec(lambda m: m, _shading_map)  # a shading map of ae.maps (JSON-ready already), checked when read
 
 
 def content_hash(path: Path) -> str:
@@ -108,7 +120,7 @@ def dataclass_codec(cls) -> Codec:
 def measure_shipped() -> list[Path]:
     """Measure every shipped checkpoint as the pages do and ship what was kept: checkpoints/measured/
     (older versions' files removed). Run after a shipped checkpoint or a measurement's recipe changes."""
-    from ui import catalog
+    from ui import backdrops, catalog
     from ui.comparison import limits_for
     from ui.view import view_of
 
@@ -123,6 +135,8 @@ def measure_shipped() -> list[Path]:
         if view.judge()[0] is not None:
             view.test_confidences()
         limits_for(view)
+        for kind in backdrops.KEPT:
+            backdrops.shading_map(view, kind)
         SHIPPED_STORE.mkdir(parents=True, exist_ok=True)
         target = SHIPPED_STORE / store_path(view.ckpt.path, view.digest).name
         target.write_text(json.dumps(read(view.ckpt.path, view.digest), indent=0, sort_keys=True) + "\n")

@@ -27,11 +27,20 @@ def _zipped(folder: Path) -> bytes:
     return buffer.getvalue()
 
 
+def kept_map(path: Path, kind: str) -> dict | None:
+    """The shading map the explorer keeps for this checkpoint file (measured once per version, and
+    shipped for the shipped checkpoints), measured now if need be, so a site and the explorer share it."""
+    from ui import backdrops
+    from ui.view import view_at
+    view = view_at(path)[0]
+    return backdrops.shading_map(view, kind) if view is not None and kind in backdrops.KEPT else None
+
+
 def build_site_zip(paths: list[Path], progress=None) -> tuple[bytes, str]:
     """The static site of `paths`, zipped; (zip bytes, the publisher's summary)."""
     from ae.site import publish_site
     with tempfile.TemporaryDirectory() as tmp:
-        site = publish_site(paths, Path(tmp) / FOLDER, progress=progress)
+        site = publish_site(paths, Path(tmp) / FOLDER, progress=progress, known_map=kept_map)
         return _zipped(site.folder), site.summary()
 
 
