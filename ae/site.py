@@ -189,11 +189,13 @@ def publish_site(checkpoints, out, *, data_dir=None, progress=None, known_map=No
     in `fashion/`; the usual places are looked in too); without the test images a model's
     nearest-image panel is left out. `progress(step: str)`: called as work goes (a progress bar).
     `known_map(path, kind)`: a checkpoint's "drift" or "sensitivity" map as `ae.maps` makes it, when
-    measured before (the app keeps them per file version), else None: measured here.
+    measured before (the app keeps them per file version), else None; then the map kept beside the
+    checkpoint (`ae.kept.map_beside`: the shipped ones), else it is measured here.
     An existing site in `out` is replaced; any other non-empty folder is refused.
     """
     from . import checkpoint as ckpt_io
     from .data import DataUnavailable, load_images
+    from .kept import map_beside
     from .plane import plane_checkpoint
 
     paths = [Path(p) for p in checkpoints]
@@ -224,7 +226,7 @@ def publish_site(checkpoints, out, *, data_dir=None, progress=None, known_map=No
             entry = PublishedModel(name, model_title(ckpt, name), ckpt.dataset,
                                    "vae" if getattr(ckpt.config, "variational", False) else "ae")
             payload = model_payload(ckpt, name, lambda what, n=name: tick(f"{n}: {what}"),
-                                    known_map and (lambda kind, p=path: known_map(p, kind)))
+                                    lambda kind, p=path: (known_map and known_map(p, kind)) or map_beside(p, kind))
             if ckpt.dataset not in atlases:
                 tick(f"{name}: the atlas of real images")
                 try:

@@ -208,6 +208,7 @@ SLOW = {
     "test_keras_import.py::test_the_train_page_converts_an_upload_and_opens_it_in_the_explorer",
     "test_latent_size.py::test_the_comparison_page_offers_larger_models_in_their_plane",
     "test_links.py::test_a_comparison_link_carries_both_models_and_the_point",
+    "test_measured.py::test_the_shipped_checkpoints_ship_their_current_measurements",
     "test_links.py::test_a_link_made_on_the_vae_opens_the_vae_at_its_point",
     "test_links.py::test_an_interpolation_link_carries_its_ends",
     "test_links.py::test_an_unknown_or_unreadable_checkpoint_in_a_link_gets_a_warning_and_the_default",

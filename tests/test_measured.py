@@ -128,4 +128,30 @@ def test_the_shipped_checkpoints_ship_their_current_measurements():
     # And they are what measuring now gives.
     ckpt = ae.plane_checkpoint(ae.load_checkpoint(SHIPPED))
     now = RoundTrip(ckpt.model, ckpt.test_codes)
-    assert np.allclose(measured.read(SHIPPED, measured.content_hash(SHIPPED))["round_trip"], now.test_drift, atol=1e-6)
+    kept = measured.read(SHIPPED, measured.content_hash(SHIPPED))
+    assert np.allclose(kept["round_trip"], now.test_drift, atol=1e-6)
+    from ae import maps
+    from ae.boxes import Boxes
+    box = Boxes.of(ckpt.test_codes).plot
+    for kind, measure_now, digits in (("drift", lambda: maps.drift_map(now, *box), 2),
+                                      ("sensitivity", lambda: maps.sensitivity_map(ckpt.model, *box), 4)):
+        fresh, stored = measure_now(), kept[f"map-{kind}"]
+        assert stored["x"] == fresh["x"] and stored["y"] == fresh["y"] and stored["zmax"] == pytest.approx(fresh["zmax"])
+        assert np.allclose(stored["z"], fresh["z"], atol=1.01 * 10 ** -digits), kind
+
+
+def test_a_map_beside_a_checkpoint_is_read_only_for_its_own_version(tmp_path):
+    from ae import kept
+    assert kept.map_beside(SHIPPED, "drift") == measured.read(SHIPPED, measured.content_hash(SHIPPED))["map-drift"]
+    copy = shutil.copy(SHIPPED, tmp_path / SHIPPED.name)
+    assert kept.map_beside(copy, "drift") is None  # no measured/ beside it
+    (tmp_path / kept.BESIDE).mkdir()
+    record = json.loads((SHIPPED.parent / kept.BESIDE / kept.file_name(SHIPPED, measured.content_hash(SHIPPED))).read_text())
+    beside = tmp_path / kept.BESIDE / kept.file_name(copy, measured.content_hash(copy))
+    beside.write_text(json.dumps(record))
+    assert kept.map_beside(copy, "sensitivity") == record["map-sensitivity"]
+    beside.write_text(json.dumps({**record, "map-drift": {"x": [1], "y": [1], "z": [[1, 2]]}}))
+    assert kept.map_beside(copy, "drift") is None  # damaged: measured again
+    with open(copy, "ab") as f:
+        f.write(b"another version")
+    assert kept.map_beside(copy, "sensitivity") is None

@@ -8,13 +8,13 @@ file has a new hash, so nothing stale is read. Anything unreadable in the store 
 The shipped checkpoints' measurements are shipped too (checkpoints/measured/, made by
 `python -m ui.measured`; tests/test_measured.py checks they belong to the checkpoints as they are),
 so a fresh clone's first visits read them. `ModelView.kept` is the one way pages use the store; the
-codecs turn each measurement into JSON and back.
+codecs turn each measurement into JSON and back. The files' format is `ae.kept`'s (the library's
+site publisher reads the shipped maps too).
 """
 from __future__ import annotations
 
 import dataclasses
 import functools
-import hashlib
 import json
 import re
 import threading
@@ -24,12 +24,13 @@ from typing import Any, Callable, NamedTuple
 
 import numpy as np
 
+from ae import kept
 from ae.files import write_atomically
+from ae.kept import RECIPE, content_hash  # noqa: F401 (the store's format, defined in ae.kept)
 from ui import mounts
 
-RECIPE = 1  # raised when a measurement's recipe changes: files of an older recipe are not read
 STORE = mounts.STATIC_DIR / "measured"
-SHIPPED_STORE = mounts.ROOT / "checkpoints" / "measured"  # read only, for the shipped checkpoints
+SHIPPED_STORE = mounts.ROOT / "checkpoints" / kept.BESIDE  # read only, for the shipped checkpoints
 _writing = threading.Lock()
 
 
@@ -41,23 +42,7 @@ class Codec(NamedTuple):
 ARRAY = Codec(lambda a: np.asarray(a, dtype=np.float64).tolist(), lambda d: np.asarray(d, dtype=np.float64))
 
 
-def _shading_map(data) -> dict:
-    if not isinstance(data, dict) or not all(isinstance(data.get(k), list) for k in ("x", "y", "z")):
-        raise ValueError("not a shading map")
-    if len(data["z"]) != len(data["y"]) or any(not isinstance(row, list) or len(row) != len(data["x"]) for row in data["z"]):
-        raise ValueError("a shading map whose values do not fit its grid")
-    return data
-
-
-MAP = Codec(lambda m: m, _shading_map)  # a shading map of ae.maps (JSON-ready already), checked when read
-
-
-def content_hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()[:16]
+MAP = Codec(lambda m: m, kept.checked_map)  # a shading map of ae.maps (JSON-ready already), checked when read
 
 
 def version_of(path: Path) -> str:
@@ -75,31 +60,23 @@ def _hash_of_version(path: str, mtime_ns: int, size: int) -> str:
 
 
 def store_path(path: Path, digest: str) -> Path:
-    return STORE / f"{Path(path).stem}-{digest}.json"
+    return STORE / kept.file_name(path, digest)
 
 
 def read(path: Path, digest: str) -> dict:
     """Everything kept for this version of the checkpoint file (an empty dict when nothing is): what
     this app measured, over what was shipped with it."""
-    kept = {}
-    for folder in (SHIPPED_STORE, STORE):
-        try:
-            found = json.loads((folder / store_path(path, digest).name).read_text())
-        except (OSError, ValueError):
-            continue
-        if isinstance(found, dict) and found.get("recipe") == RECIPE:
-            kept.update(found)
-    return kept
+    return kept.read_from([SHIPPED_STORE, STORE], path, digest)
 
 
 def write(path: Path, digest: str, kind: str, data) -> None:
     """Keep one more measurement of this version (others kept before stay); older versions' files go."""
     with _writing:
-        kept = read(path, digest) or {"recipe": RECIPE, "checkpoint": Path(path).name}
-        kept[kind] = data
+        record = read(path, digest) or {"recipe": RECIPE, "checkpoint": Path(path).name}
+        record[kind] = data
         target = store_path(path, digest)
         try:
-            write_atomically(target, json.dumps(kept).encode())
+            write_atomically(target, json.dumps(record).encode())
         except OSError:
             return  # a read-only folder: measured again next time, nothing else changes
         earlier = re.compile(re.escape(Path(path).stem) + r"-[0-9a-f]{16}\.json")
