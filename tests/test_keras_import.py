@@ -52,15 +52,30 @@ def largest_difference(a, b) -> float:
     return float(max(np.abs(a[0] - b[0]).max(), np.abs(a[1] - b[1]).max()))
 
 
+@pytest.fixture(scope="module")
+def keras_oracle(mnist_test):
+    """oracle(codes_seed, **book_model's arguments) -> (the book's Keras model, 1000 random codes, what
+    Keras computes for the test images and the codes): built and run once per model, for each of the
+    tests that save it in another form or undo another rule of the port."""
+    made = {}
+
+    def oracle(codes_seed=0, **model_args):
+        key = (codes_seed, tuple(sorted(model_args.items())))
+        if key not in made:
+            model, encoder, decoder = book_model(**model_args)
+            codes = np.random.default_rng(codes_seed).normal(0, 3, (1000, 2)).astype(np.float32)
+            made[key] = model, codes, keras_outputs(encoder, decoder, mnist_test, codes)
+        return made[key]
+    return oracle
+
+
 @pytest.mark.parametrize("form", FORMS)
 @pytest.mark.parametrize("variant", VARIANTS, ids=list(VARIANTS))
-def test_the_imported_model_computes_what_keras_computes(tmp_path, mnist_test, variant, form):
-    model, encoder, decoder = book_model(**VARIANTS[variant])
-    codes = np.random.default_rng(0).normal(0, 3, (1000, 2)).astype(np.float32)
+def test_the_imported_model_computes_what_keras_computes(tmp_path, mnist_test, keras_oracle, variant, form):
+    model, codes, expected = keras_oracle(**VARIANTS[variant])
     found = read_keras(save(model, tmp_path, form).read_bytes())
     assert found.kind == ("vae" if VARIANTS[variant].get("vae") else "ae")
     assert found.config.use_batch_norm == bool(VARIANTS[variant].get("batch_norm"))
-    expected = keras_outputs(encoder, decoder, mnist_test, codes)
     difference = largest_difference(torch_outputs(found.build(), mnist_test, codes), expected)
     assert difference <= 1e-5
 
@@ -85,11 +100,9 @@ def _wrong_eps(found):
 
 @pytest.mark.parametrize("undo", [_wrong_padding, _wrong_slope, _wrong_norm_order, _wrong_eps],
                          ids=["same-padding-asymmetric", "leaky-slope-0.3", "norm-after-activation", "keras-norm-eps"])
-def test_each_rule_of_the_port_changes_the_result(tmp_path, mnist_test, undo):
-    model, encoder, decoder = book_model(batch_norm=True, seed=3)
-    codes = np.random.default_rng(1).normal(0, 3, (1000, 2)).astype(np.float32)
+def test_each_rule_of_the_port_changes_the_result(tmp_path, mnist_test, keras_oracle, undo):
+    model, codes, expected = keras_oracle(codes_seed=1, batch_norm=True, seed=3)
     found = read_keras(save(model, tmp_path, "keras2").read_bytes())
-    expected = keras_outputs(encoder, decoder, mnist_test, codes)
     right, wrong = found.build(), ae.build_model(undo(found))
     # The same weights layer by layer (module numbers move when batch-norm changes place).
     holders = lambda m: [x for x in m.modules() if not list(x.children()) and list(x.state_dict())]  # noqa: E731
