@@ -78,7 +78,7 @@ def test_a_second_session_is_told_the_server_is_busy_and_stopping_keeps_a_checkp
     import os
 
     from ui import training_room
-    first = start(session(tr_images=20_000, tr_epochs=3))
+    first = start(session(tr_images=10_000, tr_epochs=3))
     run = training_room.room().run
     alone = min(2, os.cpu_count() or 1)
     wait_for(lambda: run.progress().threads == alone)  # nobody else here: all the cores it may take
@@ -92,7 +92,7 @@ def test_a_second_session_is_told_the_server_is_busy_and_stopping_keeps_a_checkp
     next(b for b in first.button if b.label.startswith("Stop")).click().run()
     wait_until(first, "Stopped after")
     saved = list(trained.glob("*.pt"))
-    assert [p.name for p in saved] == ["mnist_ae_z2_20k_3ep.pt"]
+    assert [p.name for p in saved] == ["mnist_ae_z2_10k_3ep.pt"]
     assert ae.load_checkpoint(saved[0]).epochs == 1
     # The slot is free again: the second session may start now.
     second.run()
