@@ -77,7 +77,8 @@ def test_the_page_runs_every_shipped_model_like_the_library(page_and_url, path, 
     points = np.random.default_rng(0).uniform(lo - (hi - lo) / 2, hi + (hi - lo) / 2, size=(200, 2))
     folder = request.getfixturevalue("fashion_path" if ckpt.dataset == "fashion" else "mnist_path")
     images = ae.load_images(ckpt.dataset, "test", data_dir=folder).images[:100]
-    data = base64.b64encode(export_checkpoint(ckpt, index)).decode()
+    rt = RoundTrip(ckpt.model, ckpt.test_codes)  # the web model's drift scale and the oracle's
+    data = base64.b64encode(export_checkpoint(ckpt, index, rt)).decode()
     load_library(page)
     got = page.evaluate(RUN_IN_PAGE, [data, points.tolist(), images.reshape(100, -1).numpy().tolist()])
 
@@ -91,7 +92,6 @@ def test_the_page_runs_every_shipped_model_like_the_library(page_and_url, path, 
         assert sentence == ae.describe_place(index.place(point), names)
 
     # Round-trip drift: where the page's encoder sends each decoding, and the same words as the library.
-    rt = RoundTrip(ckpt.model, ckpt.test_codes)
     backs = np.array([t[0] for t in got["trips"]])
     assert np.abs(backs - round_trip(ckpt.model, points)).max() <= 1e-3
     assert np.allclose([t[1] for t in got["trips"]], np.linalg.norm(backs - points, axis=1), atol=1e-5)
