@@ -166,6 +166,13 @@ def running_nginx(replica_ports: list[int], timeout: float = 20):
             stop(proc, log)
 
 
+def live_explorer_ready(page, timeout_ms: int = 120_000) -> None:
+    """The explorer's scatter drawn with its in-page model on, and the page's script run to its end."""
+    page.wait_for_selector(".lx-wrap[data-live='on'] .lx-plot[data-ready='1']", timeout=timeout_ms)
+    page.wait_for_function("() => document.querySelector('[data-testid=stApp]').dataset.testScriptState"
+                           " === 'notRunning'", timeout=timeout_ms)
+
+
 @contextlib.contextmanager
 def chromium_page(width: int = 1400, height: int = 1000):
     from playwright.sync_api import sync_playwright

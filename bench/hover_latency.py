@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from app_harness import chromium_page, plot_area, pointer_latencies, running_app  # noqa: E402
+from app_harness import chromium_page, live_explorer_ready, plot_area, pointer_latencies, running_app  # noqa: E402
 
 
 def main() -> None:
@@ -33,9 +33,7 @@ def main() -> None:
     with running_app(env=env) as (url, _), chromium_page() as page:
         for run in range(args.runs):
             page.goto(url)
-            page.wait_for_selector(".lx-wrap[data-live='on'] .lx-plot[data-ready='1']", timeout=120_000)
-            page.wait_for_function("() => document.querySelector('[data-testid=stApp]').dataset.testScriptState"
-                                   " === 'notRunning'", timeout=120_000)
+            live_explorer_ready(page)
             area = plot_area(page)
             rng = np.random.default_rng(run)
             times = {kind: pointer_latencies(page, kind, n, rng, area, pause_ms=60 if kind == "hover" else 400)

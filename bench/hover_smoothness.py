@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from app_harness import CHROMIUM, CHROMIUM_FLAGS, plot_area, running_app  # noqa: E402
+from app_harness import CHROMIUM, CHROMIUM_FLAGS, live_explorer_ready, plot_area, running_app  # noqa: E402
 
 RECORDER_JS = """() => {
     const gd = document.querySelector('.lx-plot');
@@ -88,9 +88,7 @@ def main() -> None:
                     context.route("**/live_model.js", worker_only)
                 page = context.new_page()
                 page.goto(url)
-                page.wait_for_selector(".lx-wrap[data-live='on'] .lx-plot[data-ready='1']", timeout=120_000)
-                page.wait_for_function("() => document.querySelector('[data-testid=stApp]').dataset.testScriptState"
-                                       " === 'notRunning'", timeout=120_000)
+                live_explorer_ready(page)
                 sweep(page, 1.5)  # the decoder compiled, the hover labels laid out once
                 result = sweep(page, args.seconds)
                 results[mode].append(result)
