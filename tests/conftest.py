@@ -259,6 +259,14 @@ LONGEST_FIRST = ["test_site.py", "test_serve.py", "test_browser.py", "test_live.
                  "test_keras_import.py", "test_torch_import.py", "test_train.py", "test_safety.py"]
 
 
+def pytest_configure(config):
+    """A test worker of `pytest -n` (pytest-xdist) computes with one torch thread: the workers share
+    the cores, and torch's threads of two processes on the same cores wait on each other."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        import torch
+        torch.set_num_threads(1)
+
+
 def pytest_collection_modifyitems(items):
     """Every test that drives Chromium is marked `browser` (it asks for the `chromium` fixture, directly
     or through another), and the tests in SLOW `slow`, so that `-m "not browser and not slow"` leaves
