@@ -9,6 +9,7 @@ checkpoint (`map_beside`), so publishing a shipped model does not measure them a
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from pathlib import Path
@@ -23,6 +24,17 @@ def content_hash(path: Path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()[:16]
+
+
+def version_hash(path: Path) -> str:
+    """`content_hash`, computed once per version of the file (its modification time and size)."""
+    stat = Path(path).stat()
+    return _hash_of_version(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=32)
+def _hash_of_version(path: str, mtime_ns: int, size: int) -> str:
+    return content_hash(Path(path))
 
 
 def file_name(path: Path, digest: str) -> str:
@@ -60,7 +72,7 @@ def map_beside(path: Path, kind: str) -> dict | None:
     folder = path.parent / BESIDE
     if not (folder.is_dir() and path.is_file()):
         return None
-    found = read_from([folder], path, content_hash(path)).get(f"map-{kind}")
+    found = read_from([folder], path, version_hash(path)).get(f"map-{kind}")
     try:
         return checked_map(found) if found is not None else None
     except ValueError:

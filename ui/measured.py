@@ -14,7 +14,6 @@ site publisher reads the shipped maps too).
 from __future__ import annotations
 
 import dataclasses
-import functools
 import json
 import re
 import threading
@@ -48,15 +47,7 @@ MAP = Codec(lambda m: m, kept.checked_map)  # a shading map of ae.maps (JSON-rea
 def version_of(path: Path) -> str:
     """A file's content hash, or "none" when there is no such file (a dataset without its judge).
     Hashed once per file version (its modification time and size): pages ask on every rerun."""
-    if not Path(path).is_file():
-        return "none"
-    stat = Path(path).stat()
-    return _hash_of_version(str(path), stat.st_mtime_ns, stat.st_size)
-
-
-@functools.lru_cache(maxsize=32)
-def _hash_of_version(path: str, mtime_ns: int, size: int) -> str:
-    return content_hash(Path(path))
+    return kept.version_hash(path) if Path(path).is_file() else "none"
 
 
 def store_path(path: Path, digest: str) -> Path:
