@@ -108,8 +108,9 @@ with st.expander("Export for slides", key="ex_open_export", on_change="rerun"):
                            codes[shown], labels[shown], view.class_names, index=shown),
                        file_name=f"{view.ckpt.path.stem}-{style.which}-codes.csv", mime="text/csv", key="ex_codes_csv")
 
-with st.expander("How this space formed: replay the training", key="ex_open_replay", on_change="rerun"):
-    replay.show_replay(view, "ex_replay")
+with st.expander("How this space formed: replay the training", key="ex_open_replay", on_change="rerun") as replayed:
+    if replayed.open:
+        replay.show_replay(view, "ex_replay")
 
 with st.expander("What am I looking at?", key="ex_open_about", on_change="rerun"):
     st.markdown("""

@@ -294,7 +294,11 @@ def test_the_train_page_converts_an_upload_and_opens_it_in_the_explorer(tmp_path
     shown = " ".join(shown_text(e.value) for e in [*explorer.success, *explorer.caption])
     assert "Imported a VAE with a 2-D latent space from a Keras 3 .keras file" in shown
     assert "imported from my *book* model.keras" in shown.replace("\\", "")
-    assert "which kept no record of its training, so there is no replay" in shown
+    explorer.session_state["ex_open_replay"] = True  # the replay's section, opened
+    explorer.switch_page("app_pages/0_Explorer.py").run()
+    assert explorer.selectbox(key="ex_checkpoint").value == "mnist_vae_my_book_model.pt"
+    replay = " ".join(shown_text(e.value) for e in explorer.caption)
+    assert "which kept no record of its training, so there is no replay" in replay
 
 
 def test_the_train_page_says_what_is_wrong_with_a_bad_upload_and_saves_nothing(tmp_path, train_page):

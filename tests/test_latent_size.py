@@ -78,7 +78,8 @@ def test_the_explorer_replays_how_the_space_formed(monkeypatch, tmp_path, mnist_
     save_checkpoint(folder / "mnist_ae_z2.pt", model=shipped.model, dataset="mnist", history=shipped.history[:2],
                     train_codes=shipped.train_codes, train_labels=shipped.train_labels,
                     test_codes=shipped.test_codes, test_labels=shipped.test_labels, snapshots=frames)
-    at = run(str(ROOT / "navigation.py"), monkeypatch, checkpoint_dir=folder, data_dir=mnist_path)
+    at = run(str(ROOT / "navigation.py"), monkeypatch, checkpoint_dir=folder, data_dir=mnist_path,
+             state={"ex_open_replay": True})  # the replay is built only once its section is opened
     assert not at.exception and not at.error
     spec = next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if "ex_replay" in c.proto.id)
     assert len(spec["frames"]) == 3 and spec["layout"]["sliders"][0]["active"] == 2
@@ -100,7 +101,8 @@ def test_without_snapshots_the_explorer_says_how_to_get_them(monkeypatch, tmp_pa
     save_checkpoint(folder / "mnist_ae_z2.pt", model=shipped.model, dataset="mnist", history=shipped.history,
                     train_codes=shipped.train_codes, train_labels=shipped.train_labels,
                     test_codes=shipped.test_codes, test_labels=shipped.test_labels)  # no snapshots
-    at = run(str(ROOT / "navigation.py"), monkeypatch, checkpoint_dir=folder, data_dir=mnist_path)
+    at = run(str(ROOT / "navigation.py"), monkeypatch, checkpoint_dir=folder, data_dir=mnist_path,
+             state={"ex_open_replay": True})
     assert not at.exception and not at.error
     assert any("before snapshots were stored" in shown_text(c.value) for c in at.caption)
     assert not any("ex_replay" in c.proto.id for c in at.get("plotly_chart"))

@@ -65,4 +65,8 @@ def test_the_pages_offer_the_exports(monkeypatch, mnist_path):
     at = run_script(ROOT / "navigation.py", monkeypatch, data_dir=mnist_path)
     assert not at.exception
     labels = [b.label for b in at.get("download_button")]
-    assert "Download the plotted test codes (CSV)" in labels and "Download as GIF (for slides)" in labels  # the replay
+    assert "Download the plotted test codes (CSV)" in labels and "Download as GIF (for slides)" not in labels
+    at.session_state["ex_open_replay"] = True  # the replay (and its GIF) is made once its section is opened
+    at.run()
+    labels = [b.label for b in at.get("download_button")]
+    assert "Download as GIF (for slides)" in labels
