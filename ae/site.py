@@ -31,7 +31,6 @@ COMPONENTS = ROOT / "components"
 MODEL_BUDGET = 6_000_000  # bytes per published model, its share of the atlas included
 ATLAS_BUDGET = 3_000_000  # bytes for one dataset's atlas of real images
 ATLAS_COLUMNS = 100
-PLOTLY_BUNDLE = "plotly-gl2d-3.7.0.min.js"
 MODEL_EVENT = "latent-explorer-model"  # the event a model's script dispatches with its data
 STEPS_PER_MODEL = 8  # progress calls per model (loading, six measurements and exports, the atlas)
 
@@ -89,9 +88,9 @@ def site_name(path: Path) -> str:
 
 
 def plotly_source() -> Path:
-    """The plotly.js the site loads: plotly.js's gl2d bundle, vendored in components/vendor (its
-    README says why not the full bundle of the plotly package)."""
-    return COMPONENTS / "vendor" / PLOTLY_BUNDLE
+    """The plotly.js the site loads, the app's own (`components.PLOTLY_JS`)."""
+    import components
+    return components.PLOTLY_JS
 
 
 def atlas_png(images: np.ndarray, budget: int = ATLAS_BUDGET) -> tuple[bytes, int]:

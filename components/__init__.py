@@ -17,6 +17,9 @@ from functools import lru_cache
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+# The plotly.js both the app and the site load: plotly.js's gl2d bundle (vendor/README.md says why not
+# the full bundle the `plotly` package ships).
+PLOTLY_JS = HERE / "vendor" / "plotly-gl2d-3.7.0.min.js"
 
 _IMPORT = re.compile(r'^import\s*\{([^}]*)\}\s*from\s*"\./([\w]+)\.js";\s*$', re.M)
 _EXPORT = re.compile(r"^export\s+(?:async\s+)?(function\*?|const|let|class)\s+([A-Za-z_$][\w$]*)", re.M)

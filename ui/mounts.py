@@ -11,7 +11,6 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import plotly
 import streamlit as st
 
 import components
@@ -76,10 +75,10 @@ def prune(keep_prefixes: set[str], older_than_s: float = 0.0) -> list[Path]:
 
 @st.cache_resource
 def plotly_js_url() -> str:
-    """plotly.js from the installed `plotly` package, served by the app itself (no CDN)."""
-    source = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-    target = STATIC_DIR / f"plotly-{plotly.__version__}.min.js"
-    for old in STATIC_DIR.glob("plotly-*.min.js"):  # an earlier plotly's copy
+    """plotly.js (`components.PLOTLY_JS`, the site's too), served by the app itself (no CDN)."""
+    source = components.PLOTLY_JS
+    target = STATIC_DIR / source.name
+    for old in STATIC_DIR.glob("plotly-*.min.js"):  # an earlier version's copy
         if old != target:
             old.unlink(missing_ok=True)
     if not target.exists():
