@@ -80,8 +80,9 @@ def fresh_tree():
 
 @contextlib.contextmanager
 def app_server(script: str = "app.py", env: dict | None = None, timeout: float = 60, port: int | None = None,
-               cwd: Path = ROOT):
-    """Run `streamlit run script` in `cwd` on 127.0.0.1 (a free port unless given); yields an AppServer."""
+               cwd: Path = ROOT, poll_s: float = 0.1):
+    """Run `streamlit run script` in `cwd` on 127.0.0.1 (a free port unless given); yields an AppServer
+    once its health check answers (asked every `poll_s` seconds)."""
     port = port or free_port()
     started = time.perf_counter()
     log = tempfile.TemporaryFile()
@@ -104,7 +105,7 @@ def app_server(script: str = "app.py", env: dict | None = None, timeout: float =
                 pass
             if time.perf_counter() - started > timeout:
                 raise TimeoutError("streamlit did not answer in time")
-            time.sleep(0.1)
+            time.sleep(poll_s)
         yield AppServer(url, proc, time.perf_counter() - started, log)
     finally:
         stop(proc, log)
