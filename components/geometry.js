@@ -44,6 +44,13 @@ export function plotInset(geo, width, height) {
   return `inset(${top}px ${width - left - geo.width}px ${height - top - geo.height}px ${left}px)`;
 }
 
+// Whether z lies in the box [[x0, x1], [y0, y1]], edges included: the rule of the server's
+// accepted box (ae.boxes.inside), so the page never fixes a point the server would refuse.
+export function insideBox(z, box) {
+  const [[x0, x1], [y0, y1]] = box;
+  return z[0] >= x0 && z[0] <= x1 && z[1] >= y0 && z[1] <= y1;
+}
+
 export function samePoint(a, b) {
   return (!a && !b) || (!!a && !!b && a[0] === b[0] && a[1] === b[1]);
 }

@@ -13,7 +13,7 @@
 //   onClick(click) -> {z1, z2, index, at} of every click
 //   onView(view)   -> {x: [x0, x1], y: [y0, y1]} after the user zooms or pans (optional)
 // The Streamlit adapter (streamlit.js) and the static site (site.js) are two such hosts.
-import { insidePlot, keyMove, keyStart, plotInset, samePoint, toClient, toData, toRelative, fromRelative } from "./geometry.js";
+import { insideBox, insidePlot, keyMove, keyStart, plotInset, samePoint, toClient, toData, toRelative, fromRelative } from "./geometry.js";
 import { NOT_LOADED, decodeImageNow, decodeNow, hoverOnMainThread, runLatest } from "./live_model.js";
 import { KEYBOARD_HELP, KEYS_HELP, PreviewState, driftLine, hoverTarget, idleText, plotSummary, pointLine, spokenText } from "./preview.js";
 import { backdropImage, scaleGradient, scaleTicks } from "./shading.js";
@@ -462,9 +462,16 @@ export function mountScatter(element, data, host) {
   }
 
   // A click's or the Enter key's point becomes the fixed point, here at once and then on the server.
+  // A point outside the model's accepted box (the plot zoomed far out) is not fixed here: the host
+  // is told, and says why it refused it, and the last fixed point stays, here as there.
   function choose(z, dot) {
     if (!Number.isFinite(z[0]) || !Number.isFinite(z[1])) return;
     s.keyPoint = null;
+    if (s.data.accepted && !insideBox(z, s.data.accepted)) {
+      announce("That point lies far outside this model's codes, so it is not fixed.");
+      host.onClick({ z1: z[0], z2: z[1], index: null, at: Date.now() });
+      return;
+    }
     // In the page, the clicked point's image is painted now, before the server is even asked.
     if (s.model) {
       fixPoint(z, "Clicked point", true);

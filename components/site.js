@@ -31,6 +31,7 @@ class Site {
     this.scatters = [];
     this.pad = null;
     this.replayShown = null;
+    this.shown = null;  // the main plot's model data, once drawn
     this.atlases = new Map();
     this.plotly = plotlyLoaded();
     this.onHash = () => this.open(parseHash(location.hash, this.names), true);
@@ -177,6 +178,7 @@ class Site {
       map_url: this.view.shade !== "none" ? `${payload.name}:map:${this.view.shade}` : null,
       marker, sent_back: null, point_size: 4, opacity: 0.7, height, palette: payload.palette,
       x_range: x, y_range: y, revision: payload.name, path: null, model_url: payload.name, snap_to_dots: true,
+      accepted: box.accepted,
       live: { hover: this.ui.hover.checked, image_px: large ? 280 : 168, group: GROUP, box: box.codes, off_note: "" },
     };
   }
@@ -205,6 +207,7 @@ class Site {
       });
       this.ui.plots.classList.toggle("lx-two", payloads.length > 1);
       this.root.dataset.state = "ready";
+      this.shown = payloads[0];
       this.showPoint(payloads[0]);
       this.showPad(payloads[0]);
     }, (err) => this.say([`This model cannot be shown: ${err.message}.`]));
@@ -213,6 +216,9 @@ class Site {
   clicked(name, click) {
     if (name !== this.view.model) return;  // the partner's clicks move its own preview only
     const z = [click.z1, click.z2];
+    // The scatter fixed nothing for a point outside the model's accepted box: say why, keep the view.
+    const problem = this.shown && pointProblem(z, this.shown.boxes.accepted, "That click");
+    if (problem) { this.say([problem]); return; }
     this.view = { ...this.view, z, problems: [] };
     this.dot = Number.isInteger(click.index) ? click.index : null;
     // The preview painted the click's image already; the panel, the link and the rest follow after

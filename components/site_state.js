@@ -1,6 +1,7 @@
 // The static site's pure parts (no DOM): what a link (the URL's hash) asks for, the hash that
 // reopens a view, the check of a model's published data, and the nearest real images of a point.
 // Unit-tested with `node --test`; site.js uses them.
+import { insideBox } from "./geometry.js";
 
 // The shadings a link may name: ae.maps.SHADINGS' keys (tests/test_js.py checks the two agree).
 export const SHADES = ["none", "gaps", "drift", "sensitivity"];
@@ -55,11 +56,11 @@ export function formatHash(view) {
 
 // A link's point against a model's accepted box [[x0, x1], [y0, y1]]: null when it is fine, else why
 // it is refused (the same rule as the app's links: ae.boxes).
-export function pointProblem(z, accepted) {
+export function pointProblem(z, accepted, source = "The link's point") {
+  if (insideBox(z, accepted)) return null;
   const [[x0, x1], [y0, y1]] = accepted;
-  if (z[0] >= x0 && z[0] <= x1 && z[1] >= y0 && z[1] <= y1) return null;
   const fmt = (v) => (Math.abs(v) >= 1e6 ? v.toExponential(2) : v.toFixed(2));
-  return `The link's point (${fmt(z[0])}, ${fmt(z[1])}) lies far outside this model's codes ` +
+  return `${source} (${fmt(z[0])}, ${fmt(z[1])}) lies far outside this model's codes ` +
          `(z1 from ${x0.toFixed(1)} to ${x1.toFixed(1)}, z2 from ${y0.toFixed(1)} to ${y1.toFixed(1)}); no point is fixed.`;
 }
 

@@ -333,3 +333,35 @@ def test_captions_meet_wcag_aa_contrast(browser_page):
     assert colours, "the explorer shows captions"
     for text, colour, back in colours:
         assert contrast(colour, back) >= 4.5, (text, colour, back)
+
+
+def test_a_click_far_outside_the_model_is_refused_in_the_page_as_on_the_server(browser_page):
+    # The plot zoomed far out by the wheel: a click at its corner lies outside the accepted box. The
+    # page must not fix and show that point's decoding while the server says the click was ignored.
+    page, url = browser_page
+    page.goto(url)
+    page.wait_for_selector(".lx-plot[data-ready='1']", timeout=60_000)
+    settled(page)
+    accepted = ae.boxes.Boxes.of(ae.load_checkpoint(SHIPPED).test_codes).accepted
+    for _ in range(20):  # out, one wheel notch at a time, until the plot's corner lies beyond the box
+        area = plot_area(page)
+        corner = (area["left"] + 5, area["top"] + 5)
+        if not ae.boxes.inside(to_data(area, *corner), accepted):
+            break
+        page.mouse.move(area["left"] + area["width"] / 2, area["top"] + area["height"] / 2)
+        page.mouse.wheel(0, 300)
+        page.wait_for_function("(x) => JSON.parse(document.querySelector('.lx-plot').dataset.range)[0] < x",
+                               arg=area["x"][0], timeout=10_000)
+    settled(page)
+    area = plot_area(page)
+    corner = (area["left"] + 5, area["top"] + 5)
+    assert not ae.boxes.inside(to_data(area, *corner), accepted)
+    page.mouse.move(*corner)  # plotly reads the click's point from its hover, so the hover is there first
+    page.wait_for_timeout(200)
+    page.mouse.click(*corner)
+    page.wait_for_selector("text=lies far outside this latent space", timeout=20_000)
+    settled(page)
+    assert "so it was ignored" in page.inner_text("[data-testid=stAlert]")
+    # No point is fixed, in the page as on the server: no decoding, no "Clicked point" beside the plot.
+    assert decoded_caption(page) is None
+    assert page.inner_text(".lx-live-title") != "Clicked point"

@@ -18,7 +18,7 @@ import pytest
 import ae
 from ae.quality import RoundTrip, describe_drift, where_sent
 from ae.site import MODEL_BUDGET, read_model_script
-from app_harness import on_pad, plot_area, to_pixels
+from app_harness import on_pad, plot_area, to_data, to_pixels
 from conftest import ROOT
 
 SHIPPED = sorted((ROOT / "checkpoints").glob("*_z2.pt"))
@@ -222,6 +222,29 @@ def test_a_hostile_link_is_shown_as_plain_text_and_opens_the_default_view(site, 
     wait_ready(page)
     assert "lies far outside this model's codes" in page.inner_text("#lx-message")
     assert "z=" not in page.evaluate("() => location.hash")
+
+
+def test_a_click_far_outside_the_model_is_refused_with_why_and_fixes_nothing(site, page):
+    folder, _ = site
+    accepted = model_bytes(folder, NAMES[0])[1]["boxes"]["accepted"]
+    open_site(page, folder.as_uri() + "/", f"#model={NAMES[0]}")
+    wait_ready(page)
+    for _ in range(20):  # the wheel zooms out until the plot's corner lies beyond the accepted box
+        area = plot_area(page)
+        corner = (area["left"] + 5, area["top"] + 5)
+        if not ae.boxes.inside(to_data(area, *corner), accepted):
+            break
+        page.mouse.move(area["left"] + area["width"] / 2, area["top"] + area["height"] / 2)
+        page.mouse.wheel(0, 300)
+        page.wait_for_function("(x) => JSON.parse(document.querySelector('.lx-plot').dataset.range)[0] < x",
+                               arg=area["x"][0], timeout=10_000)
+    page.mouse.move(*corner)  # plotly reads the click's point from its hover, so the hover is there first
+    page.wait_for_timeout(200)
+    page.mouse.click(*corner)
+    page.wait_for_function("() => document.querySelector('#lx-message').innerText.includes('That click')")
+    assert "lies far outside this model's codes" in page.inner_text("#lx-message")
+    assert "z=" not in page.evaluate("() => location.hash")
+    assert page.inner_text(".lx-live-title") != "Clicked point" and page.errors == []
 
 
 @pytest.mark.parametrize("damage", ["missing", "truncated", "not a model"])

@@ -66,6 +66,7 @@ def latent_scatter(view: ModelView, style: ScatterStyle, marker, *, key: str, on
         "model_url": payloads.web_model_url(view),
         "model_problem": payloads.web_model_problem(view),
         "snap_to_dots": snap_to_dots,
+        "accepted": [list(r) for r in view.boxes.accepted],  # a click outside is refused (ui.click), not fixed
         "live": {"hover": style.live_hover, "image_px": px(style.preview_px), "group": group,
                  "off_note": mounts.SERVER_DECODES,
                  "box": [list(r) for r in view.boxes.codes] if group else None},

@@ -1,7 +1,7 @@
 // The pure geometry of a latent plot (components/geometry.js), without a browser.
 import test from "node:test";
 import assert from "node:assert/strict";
-import { fromRelative, insidePlot, nearestOnSegment, plotInset, rangesWith, samePoint, toClient, toData,
+import { fromRelative, insideBox, insidePlot, nearestOnSegment, plotInset, rangesWith, samePoint, toClient, toData,
          toRelative } from "../../components/geometry.js";
 
 const geo = { left: 100, top: 50, width: 400, height: 200, originLeft: 90, originTop: 40, x: [-2, 2], y: [-1, 1] };
@@ -66,4 +66,11 @@ test("arrow keys move the point by a fiftieth of the view, Shift by a tenth, nev
   assert.deepEqual(keyStart([1, 2], view), [1, 2]);
   assert.deepEqual(keyStart([9, 2], view), [0.5, 5]);  // the fixed point is out of view: the middle
   assert.deepEqual(keyStart(null, view), [0.5, 5]);
+});
+
+test("inside the accepted box means between its edges, edges included, as the server's ae.boxes.inside", () => {
+  const box = [[-4, 6], [10, 20]];
+  assert.ok(insideBox([-4, 10], box) && insideBox([6, 20], box) && insideBox([0, 15], box));
+  assert.ok(!insideBox([6.0001, 15], box) && !insideBox([0, 9.999], box) && !insideBox([1e9, 15], box));
+  assert.ok(!insideBox([NaN, 15], box));
 });

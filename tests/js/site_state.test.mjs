@@ -32,6 +32,7 @@ test("a point far outside the model's codes is refused with where they are", () 
   assert.equal(pointProblem([0, 0], box), null);
   assert.equal(pointProblem([10, -5], box), null);
   assert.match(pointProblem([1e12, 0], box), /\(1\.00e\+12, 0\.00\) lies far outside/);
+  assert.match(pointProblem([-11, 0], box, "That click"), /^That click \(-11\.00, 0\.00\) lies far outside/);
 });
 
 test("the nearest codes, nearest first, only among the first `count`", () => {
