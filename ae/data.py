@@ -15,9 +15,12 @@ import gzip
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
+
+if TYPE_CHECKING:
+    import torch
 
 DATA_DIR_ENV = "AE_DATA_DIR"
 DEFAULT_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "latent-explorer"
@@ -206,5 +209,6 @@ def load_images(name: str = "mnist", split: str = "train", data_dir: str | Path 
         detail = "; ".join(problems)
         raise DataUnavailable(how_to_get(name) + (f" Tried: {detail}." if detail else ""))
     images, labels = arrays
+    import torch  # here, not at the top: the app's pickers read DATASETS before the page loads torch
     tensor = torch.from_numpy(np.array(images, copy=True)).unsqueeze(1).float().div_(255.0)
     return ImageSet(tensor, torch.from_numpy(labels.astype(np.int64)), list(spec["classes"]), name, split)

@@ -11,9 +11,13 @@ import streamlit as st
 
 from ae import maps
 
+from typing import TYPE_CHECKING
+
 from ui import measured
 from ui.payloads import publish, published
-from ui.view import ModelView, spinning
+
+if TYPE_CHECKING:  # ui.view imports torch; the sidebar's picker comes before it (ui.first_paint)
+    from ui.view import ModelView
 
 # name -> (label in the picker, what it says under the plot when it is on): defined in ae.maps,
 # which the static site's page gets them from too.
@@ -58,6 +62,7 @@ KEPT = ("drift", "sensitivity")
 
 def shading_map(view: ModelView, kind: str) -> dict:
     """The map of `kind` (a MAPS key) over the view's plot box, which depends only on the checkpoint."""
+    from ui.view import spinning
     measure, spinner = MAPS[kind]
     make = spinning(spinner, lambda: measure(view, *view.boxes.plot))
     return view.kept(f"map-{kind}", make, measured.MAP) if kind in KEPT else view.once(("map", kind), make)

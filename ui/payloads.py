@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import TYPE_CHECKING
 
 from ae import maps
 from ui import mounts
-from ui.view import ModelView, spinning
+
+if TYPE_CHECKING:  # ui.view imports torch: this module does not (the explorer's first paint, ui.first_paint)
+    from ui.view import ModelView
 
 
 def published(view: ModelView, key, make) -> str:
@@ -25,11 +28,23 @@ def published(view: ModelView, key, make) -> str:
 
 def publish(view: ModelView, kind: str, suffix: str, content: str | bytes) -> str:
     """Publish one payload of the view's checkpoint, replacing its earlier versions of the same kind."""
+    return publish_payload(view.ckpt.path.stem, kind, suffix, content)
+
+
+def publish_payload(stem: str, kind: str, suffix: str, content: str | bytes) -> str:
+    """Publish one payload of the checkpoint with file stem `stem`; its URL. Earlier versions of the
+    same kind are deleted."""
     data = content.encode() if isinstance(content, str) else content
-    folder, stem = ("models" if suffix == "bin" else "cache"), view.ckpt.path.stem
+    name, older = payload_name(stem, kind, suffix, data)
+    return mounts.publish(name, data, replaces=older)
+
+
+def payload_name(stem: str, kind: str, suffix: str, data: bytes) -> tuple[str, str]:
+    """Where under static/ a payload goes (the checkpoint's stem, the kind, the content's hash), and
+    the glob of its other versions."""
+    folder = "models" if suffix == "bin" else "cache"
     digest = hashlib.sha1(data).hexdigest()[:16]
-    return mounts.publish(f"{folder}/{stem}-{kind}-{digest}.{suffix}", data,
-                              replaces=f"{folder}/{stem}-{kind}-*.{suffix}")
+    return f"{folder}/{stem}-{kind}-{digest}.{suffix}", f"{folder}/{stem}-{kind}-*.{suffix}"
 
 
 def points_url(view: ModelView, which: str) -> str:
@@ -48,6 +63,8 @@ def web_model_url(view: ModelView) -> str | None:
     drift; None for a model the page cannot run (web_model_problem says why)."""
     if web_model_problem(view):
         return None
+
+    from ui.view import spinning
 
     def make():
         from ae.export import export_checkpoint

@@ -4,13 +4,17 @@ the page's URL says it (?dataset=fashion&checkpoint=...), so a link reopens the 
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import streamlit as st
 
 import ae
 from ui import catalog
 from ui.server import note_visit
 from ui.text import plain_text
-from ui.view import ModelView, view_of
+
+if TYPE_CHECKING:  # ui.view imports torch; choosing a checkpoint's name does not need it (ui.first_paint)
+    from ui.view import ModelView
 
 DATASET_PARAM = "dataset"  # the URL query parameter that carries the dataset from page to page
 CHECKPOINT_PARAM = "checkpoint"  # ... and the one that carries the model
@@ -39,11 +43,22 @@ def choose_dataset(prefix: str) -> str:
     return choice
 
 
+def _view_of(name: str):
+    from ui.view import view_of  # torch: loaded when a view is asked for, not when this module is
+    return view_of(name)
+
+
 def choose_checkpoint(prefix: str) -> ModelView | None:
     """The dataset switch and the checkpoint picker; the chosen checkpoint's view.
 
     Shows what is wrong (and returns None) when there is no checkpoint or the chosen one is unusable.
     """
+    return open_view(choose_checkpoint_name(prefix))
+
+
+def choose_checkpoint_name(prefix: str) -> str | None:
+    """The dataset switch and the checkpoint picker, without loading the model (no torch, unless a
+    link names a checkpoint); the chosen checkpoint's file name, or None (with a message) if there is none."""
     dataset = choose_dataset(prefix)
     names = catalog.list_checkpoints(dataset)
     if not names:
@@ -57,8 +72,8 @@ def choose_checkpoint(prefix: str) -> ModelView | None:
         if asked is not None and asked not in names:
             st.warning(plain_text(f"The link asks for the checkpoint {str(asked)[:60]!r}, which is not among this "
                                   f"app's {ae.data.dataset_title(dataset)} checkpoints; showing {default}."))
-        elif asked is not None and view_of(asked)[0] is None:
-            st.warning(plain_text(f"The link's checkpoint {asked} cannot be read ({view_of(asked)[1]}); "
+        elif asked is not None and _view_of(asked)[0] is None:
+            st.warning(plain_text(f"The link's checkpoint {asked} cannot be read ({_view_of(asked)[1]}); "
                                   f"showing {default}."))
         elif asked is not None:
             st.session_state.lx_checkpoint = asked
@@ -69,7 +84,14 @@ def choose_checkpoint(prefix: str) -> ModelView | None:
     st.session_state.lx_checkpoint = choice
     if st.query_params.get(CHECKPOINT_PARAM) != choice:
         st.query_params[CHECKPOINT_PARAM] = choice
-    view, problem = view_of(choice)
+    return choice
+
+
+def open_view(name: str | None) -> ModelView | None:
+    """The view of the checkpoint `name` (chosen in the sidebar), or None with what is wrong."""
+    if name is None:
+        return None
+    view, problem = _view_of(name)
     if view is None:
         st.error(f"{plain_text(problem)}\n\nPick another checkpoint in the sidebar.")
     return view
@@ -99,14 +121,14 @@ def choose_pair(prefix: str, dataset: str) -> tuple[ModelView, ModelView] | None
         state = f"{prefix}_{param}"
         if state not in st.session_state:  # the session's first visit: the link's checkpoint
             asked = st.query_params.get(param, st.query_params.get(old_param))
-            if asked is not None and (asked not in options or view_of(asked)[0] is None):
+            if asked is not None and (asked not in options or _view_of(asked)[0] is None):
                 st.warning(plain_text(f"The link asks for the {label.lower()} {str(asked)[:60]!r}, which this app "
                                       f"cannot open for {ae.data.dataset_title(dataset)}; showing {default}."))
-            st.session_state[state] = asked if asked in options and view_of(asked)[0] else default
+            st.session_state[state] = asked if asked in options and _view_of(asked)[0] else default
         if st.session_state[state] not in options:  # another dataset's model
             st.session_state[state] = catalog.same_kind_for(st.session_state[state], dataset, options) or default
         choice = st.sidebar.selectbox(label, options, key=state)
         if st.query_params.get(param) != choice:
             st.query_params[param] = choice
-        picked.append(view_of(choice)[0])
+        picked.append(_view_of(choice)[0])
     return picked[0], picked[1]

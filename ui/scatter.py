@@ -5,6 +5,7 @@ page's callback; `ui.click.take_click` reads and checks it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import streamlit as st
@@ -13,7 +14,9 @@ from ui import mounts
 from ui import payloads
 from ui.figures import PALETTE
 from ui.images import px
-from ui.view import ModelView
+
+if TYPE_CHECKING:  # ui.view imports torch: this module does not, so the first paint comes before it
+    from ui.view import ModelView
 
 
 @dataclass
@@ -45,14 +48,27 @@ def latent_scatter(view: ModelView, style: ScatterStyle, marker, *, key: str, on
     over one decodes the same relative position of the codes' box in the others. With `snap_to_dots`
     a click right on a data dot reports that dot.
     """
+    data = scatter_data(view, style, marker, line=line, group=group, snap_to_dots=snap_to_dots)
+    mount_scatter(data, key=key, on_click=on_click, style=style)
+
+
+def mount_scatter(data: dict, *, key: str, on_click, style: ScatterStyle) -> None:
+    """Mount the scatter with `data` (`scatter_data`'s, or the first paint's: ui.first_paint)."""
+    mounts.scatter(data={**data, "plotly_url": mounts.plotly_js_url()}, key=key, on_click_change=on_click,
+                   height=style.height)
+
+
+def scatter_data(view: ModelView, style: ScatterStyle, marker, *, line=None, group: str | None = None,
+                 snap_to_dots: bool = False) -> dict:
+    """What the scatter is sent (less plotly.js's address): the published codes, model and map, the
+    marker, the ranges and the style."""
     from ui import backdrops, drift
     (x0, x1), (y0, y1) = x_range, y_range = view.boxes.plot
     if marker is not None:  # a point beyond the codes (a link, a carried point) is still in view, with room
         pad_x, pad_y = 0.05 * (x1 - x0), 0.05 * (y1 - y0)
         x_range = (min(x0, marker[0] - pad_x), max(x1, marker[0] + pad_x))
         y_range = (min(y0, marker[1] - pad_y), max(y1, marker[1] + pad_y))
-    data = {
-        "plotly_url": mounts.plotly_js_url(),
+    return {
         "points_url": payloads.points_url(view, style.which),
         "map_url": backdrops.backdrop_url(style.backdrop, view),
         "marker": list(marker) if marker else None,
@@ -61,7 +77,7 @@ def latent_scatter(view: ModelView, style: ScatterStyle, marker, *, key: str, on
         "sent_back": list(drift.point_drift(view, marker)[1]) if marker is not None else None,
         "point_size": style.point_size, "opacity": style.opacity, "height": style.height, "palette": PALETTE,
         "x_range": list(x_range), "y_range": list(y_range), "zoom": style.zoom,
-        "revision": f"{view.name}:{view.version}",
+        "revision": revision(view.name, view.version),
         "path": np.round(np.asarray(line, dtype=float), 5).tolist() if line is not None else None,
         "model_url": payloads.web_model_url(view),
         "model_problem": payloads.web_model_problem(view),
@@ -71,7 +87,11 @@ def latent_scatter(view: ModelView, style: ScatterStyle, marker, *, key: str, on
                  "off_note": mounts.SERVER_DECODES,
                  "box": [list(r) for r in view.boxes.codes] if group else None},
     }
-    mounts.scatter(data=data, key=key, on_click_change=on_click, height=style.height)
+
+
+def revision(name: str, version: float) -> str:
+    """What tells the scatter one version of a checkpoint's plot from another (its zoom is kept per revision)."""
+    return f"{name}:{version}"
 
 
 def drawing_pad(view: ModelView, *, key: str, on_drawn, group: str, pen: int = 22, size: int = 280) -> None:
