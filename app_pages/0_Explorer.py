@@ -1,7 +1,8 @@
 """The Latent Explorer page: click anywhere in a 2-D latent space and see what the decoder makes of it."""
 import streamlit as st
 
-from ui import mounts
+from ui import backdrops, first_paint, mounts, pickers
+from ui.scatter import ScatterStyle, hover_preview_toggle, latent_scatter, mount_scatter
 
 st.set_page_config(page_title="Latent Explorer", page_icon=mounts.PAGE_ICON, layout="wide")
 mounts.preload()  # the browser fetches plotly.js while Python imports torch below
@@ -9,19 +10,11 @@ st.title("Latent Explorer")
 st.caption("Each dot is a test image, placed by the encoder at its 2-D code. Move the mouse over the plot: "
            "the decoder, running in your browser, draws the point under it; sweep from a cluster into the "
            "empty space and watch the image fall apart. Click to fix a point and see its nearest training images.")
-
-# torch and the model load after the page has started drawing
-from ae import slides  # noqa: E402
-from ae.maps import plotted_index  # noqa: E402
-from ui import backdrops, panels, pickers, replay  # noqa: E402
-from ui.click import carry_point, parse_point, take_click  # noqa: E402
-from ui.scatter import ScatterStyle, hover_preview_toggle, latent_scatter  # noqa: E402
-from ui.site_download import download_site  # noqa: E402
-from ui.text import plain_text  # noqa: E402
+notes = st.container()  # what the page says about the model, above the plot: once the model is loaded
 
 with st.sidebar:
     st.header("Model")
-view = pickers.choose_checkpoint("ex")
+checkpoint = pickers.choose_checkpoint_name("ex")
 with st.sidebar:
     st.header("Plot")
     style = ScatterStyle(
@@ -31,30 +24,6 @@ with st.sidebar:
         point_size=st.slider("Point size", 1, 10, 4, key="ex_size"),
         opacity=st.slider("Opacity", 0.1, 1.0, 0.7, key="ex_opacity"),
         live_hover=hover_preview_toggle("ex"), zoom=st.session_state.get("ex_zoom"))
-if view is None:
-    st.stop()
-if st.session_state.get("lx_imported"):  # just converted on the Train page
-    st.success(plain_text(st.session_state.pop("lx_imported")))
-panels.source_note(view)
-download_site(view.dataset, "ex")
-panels.plane_note(view)
-
-notice = None
-if st.session_state.get("ex_point_model", view.name) != view.name:
-    # Another model's plane: the point stays only where it still lies inside this model's space.
-    st.session_state.ex_point, notice = carry_point(st.session_state.get("ex_point"), view, "The clicked point")
-    st.session_state.ex_dot = None  # a dot belongs to one model's codes
-    if st.session_state.ex_point is None:
-        for name in ("z1", "z2"):
-            st.query_params.pop(name, None)
-st.session_state.ex_point_model = view.name
-if "ex_point" not in st.session_state:  # first run of this session: open on the shared link's point
-    point, warning = parse_point(st.query_params.get("z1"), st.query_params.get("z2"), view.boxes.accepted)
-    st.session_state.ex_point = point
-    if warning:
-        st.warning(plain_text(warning))
-if notice:
-    st.info(plain_text(notice))
 
 
 def go_to(point, dot=None):
@@ -63,6 +32,7 @@ def go_to(point, dot=None):
 
 
 def remember_click():
+    from ui.click import take_click
     click = take_click("ex_scatter", view, style.which, snap_to_dots=True)
     if click is None:
         return
@@ -70,6 +40,81 @@ def remember_click():
     if click.point is not None:
         go_to(click.point, click.dot)
 
+
+view = None  # the checkpoint's ModelView, once loaded (after the first paint, when there is one)
+
+
+def point_side():
+    from ui import panels
+    from ui.text import plain_text
+    if st.session_state.get("ex_warning"):
+        st.warning(plain_text(st.session_state.ex_warning))
+    panels.point_panel(view, st.session_state.ex_point, key="ex", dot=st.session_state.get("ex_dot"))
+
+
+@st.fragment
+def explorer():
+    global view
+    left, right = st.columns([3, 1])
+    with left:
+        if view is None:  # the first paint: the scatter's shipped data now, the model below while it draws
+            mount_scatter(first, key="ex_scatter", on_click=remember_click, style=style)
+            view = pickers.open_view(checkpoint)
+        else:
+            latent_scatter(view, style, st.session_state.ex_point, key="ex_scatter", on_click=remember_click,
+                           snap_to_dots=True)
+        backdrops.explain(style.backdrop)
+    if view is not None:
+        with right:
+            point_side()
+
+
+# A freshly started server's first visitors: the chart drawn from the files shipped with the opening
+# checkpoint before torch and the model load (ui.first_paint), in the same fragment as ever.
+first = None
+if (checkpoint and not first_paint.torch_loaded() and "ex_point" not in st.session_state
+        and st.query_params.get("z1") is None and st.query_params.get("z2") is None
+        and first_paint.opens_plainly(style, None, st.session_state.get("lx_large", False))):
+    first = first_paint.scatter_data(checkpoint)
+if first is not None:
+    st.session_state.ex_point = None  # no link's point: the view a first paint draws
+    explorer()
+
+# torch and the model load after the page has started drawing
+from ae import slides  # noqa: E402
+from ae.maps import plotted_index  # noqa: E402
+from ui import panels, replay  # noqa: E402
+from ui.click import carry_point, parse_point  # noqa: E402
+from ui.site_download import download_site  # noqa: E402
+from ui.text import plain_text  # noqa: E402
+
+if first is None:  # else explorer() loaded it, below the first paint's scatter
+    view = pickers.open_view(checkpoint)
+if view is None:
+    st.stop()
+with notes:
+    if st.session_state.get("lx_imported"):  # just converted on the Train page
+        st.success(plain_text(st.session_state.pop("lx_imported")))
+    panels.source_note(view)
+    download_site(view.dataset, "ex")
+    panels.plane_note(view)
+
+    notice = None
+    if st.session_state.get("ex_point_model", view.name) != view.name:
+        # Another model's plane: the point stays only where it still lies inside this model's space.
+        st.session_state.ex_point, notice = carry_point(st.session_state.get("ex_point"), view, "The clicked point")
+        st.session_state.ex_dot = None  # a dot belongs to one model's codes
+        if st.session_state.ex_point is None:
+            for name in ("z1", "z2"):
+                st.query_params.pop(name, None)
+    st.session_state.ex_point_model = view.name
+    if "ex_point" not in st.session_state:  # first run of this session: open on the shared link's point
+        point, warning = parse_point(st.query_params.get("z1"), st.query_params.get("z2"), view.boxes.accepted)
+        st.session_state.ex_point = point
+        if warning:
+            st.warning(plain_text(warning))
+    if notice:
+        st.info(plain_text(notice))
 
 with st.sidebar.form("ex_goto", border=False):
     st.caption("Or type a point exactly:")
@@ -81,21 +126,8 @@ with st.sidebar.form("ex_goto", border=False):
         if point is not None:
             go_to(point)
 
-
-@st.fragment
-def explorer():
-    left, right = st.columns([3, 1])
-    with left:
-        latent_scatter(view, style, st.session_state.ex_point, key="ex_scatter", on_click=remember_click,
-                       snap_to_dots=True)
-        backdrops.explain(style.backdrop)
-    with right:
-        if st.session_state.get("ex_warning"):
-            st.warning(plain_text(st.session_state.ex_warning))
-        panels.point_panel(view, st.session_state.ex_point, key="ex", dot=st.session_state.get("ex_dot"))
-
-
-explorer()
+if first is None:
+    explorer()
 
 # The panels have keys: whether each is open is part of the view a lesson step saves (ui.lesson).
 with st.expander("Export for slides", key="ex_open_export", on_change="rerun"):
