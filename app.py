@@ -9,8 +9,9 @@ import streamlit as st
 from starlette.middleware import Middleware
 
 from ui.no_such_page import NoSuchPage
-from ui.server import limit_malloc_arenas, use_one_torch_thread
+from ui.server import limit_malloc_arenas, switch_threads_often, use_one_torch_thread
 
 use_one_torch_thread()  # once, as the server starts, before any session imports torch
 limit_malloc_arenas()  # before the sessions' threads exist
+switch_threads_often()
 app = st.App("navigation.py", middleware=[Middleware(NoSuchPage)])

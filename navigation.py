@@ -13,9 +13,11 @@ use_one_torch_thread()  # before any page imports torch
 st.set_page_config(page_icon=mounts.PAGE_ICON)
 # Less empty space above each page's title, so that a plot and its panel fit a 1280x720 projector.
 # .lx-sr-only: text for screen readers only (a chart's summary, ui.figures.chart), not drawn.
+# And plotly.js on its way into the browser's cache from the first element on (ui.mounts).
 st.html("<style>[data-testid='stMainBlockContainer'] { padding-top: 2.5rem; }"
         ".lx-sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);"
-        " clip-path: inset(50%); white-space: nowrap; }</style>")
+        " clip-path: inset(50%); white-space: nowrap; }</style>" + mounts.fetch_early_html(),
+        unsafe_allow_javascript=True)
 
 page = st.navigation([st.Page(page.script, url_path=page.url_path or None, title=page.title, default=not page.url_path)
                       for page in PAGES])

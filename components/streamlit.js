@@ -35,7 +35,7 @@ function fetchJSON(url) {
 const GLOBALS = ["Plotly", "moduleName"];
 function loadPlotly(url) {
   if (!plotly) {
-    plotly = fetch(url)
+    plotly = fetch(url, { cache: "force-cache" })
       .then((r) => { if (!r.ok) throw new Error(`plotly.js: HTTP ${r.status}`); return r.text(); })
       .then((src) => new Promise((resolve, reject) => {
         const script = document.createElement("script");

@@ -8,6 +8,7 @@ loading the model.
 """
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -84,6 +85,13 @@ def plotly_js_url() -> str:
     if not target.exists():
         write_atomically(target, source.read_bytes())
     return f"{STATIC_URL}/{target.name}"
+
+
+def fetch_early_html() -> str:
+    """A script for the page's first element: it starts fetching plotly.js into the browser's cache
+    before Streamlit has loaded its component loader, which then finds it there (its address names
+    its version, so the cached copy is always the right one)."""
+    return f"<script>fetch({json.dumps(plotly_js_url())}, {{ cache: 'force-cache' }}).catch(() => {{}});</script>"
 
 
 def preload() -> None:

@@ -33,6 +33,15 @@ def use_one_torch_thread() -> None:
         torch.set_num_threads(1)
 
 
+def switch_threads_often(seconds: float = 0.0005) -> None:
+    """Let the server's threads take turns every half millisecond (Python's default: 5 ms). The
+    event loop that serves the page's files waits for the interpreter while a session's thread
+    imports torch or runs Python, up to a whole interval for each chunk of a file: on a fresh server
+    plotly.js took about a second to arrive while the first visitor's session imported torch
+    (bench/README.md, the explorer's first chart)."""
+    sys.setswitchinterval(seconds)
+
+
 M_ARENA_MAX = -8  # glibc's mallopt parameter (malloc.h)
 
 
