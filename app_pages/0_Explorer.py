@@ -74,7 +74,7 @@ def explorer():
 first = None
 if (checkpoint and not first_paint.torch_loaded() and "ex_point" not in st.session_state
         and st.query_params.get("z1") is None and st.query_params.get("z2") is None
-        and first_paint.opens_plainly(style, None, st.session_state.get("lx_large", False))):
+        and first_paint.opens_plainly(style, large=st.session_state.get("lx_large", False))):
     first = first_paint.scatter_data(checkpoint)
 if first is not None:
     st.session_state.ex_point = None  # no link's point: the view a first paint draws

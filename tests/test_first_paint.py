@@ -61,12 +61,11 @@ def test_another_version_or_a_damaged_shipped_file_gets_no_first_paint(tmp_path,
 
 
 def test_the_first_paint_opens_only_the_plain_view():
-    assert first_paint.opens_plainly(ScatterStyle(), None, large=False)
-    assert not first_paint.opens_plainly(ScatterStyle(), (1.0, 2.0), large=False)  # a link's point
-    assert not first_paint.opens_plainly(ScatterStyle(), None, large=True)  # the projector's larger images
+    assert first_paint.opens_plainly(ScatterStyle(), large=False)
+    assert not first_paint.opens_plainly(ScatterStyle(), large=True)  # the projector's larger images
     for changed in ({"which": "train"}, {"backdrop": "gaps"}, {"point_size": 5}, {"zoom": [0, 1, 0, 1]},
                     {"live_hover": False}):
-        assert not first_paint.opens_plainly(ScatterStyle(**changed), None, large=False), changed
+        assert not first_paint.opens_plainly(ScatterStyle(**changed), large=False), changed
 
 
 def test_the_first_paint_comes_before_torch():
@@ -103,6 +102,12 @@ def test_a_first_paint_run_writes_the_page_a_later_run_writes_with_the_same_scat
     later = (layout(at.main), layout(at.sidebar), [kw["data"] for kw in sent if kw.get("key") == "ex_scatter"])
     assert first == later  # the same page; the scatter sent the same data, so the browser draws once
     assert any("Click anywhere on the plot" in a.value for a in at.info)  # the panel beside it
+
+    # A link's point, or another style, opens another view than the one shipped: no first paint.
+    monkeypatch.setattr(first_paint, "torch_loaded", lambda: False)
+    for query, state in (({"z1": "1.0", "z2": "-2.0"}, {}), ({}, {"ex_size": 6}), ({}, {"lx_large": True})):
+        at = run_script(ROOT / "navigation.py", monkeypatch, data_dir=mnist_path, query=query, state=state)
+        assert not at.exception and len(painted) == 1, (query, state)
 
 
 IDLE_JS = "() => document.querySelector('[data-testid=stApp]').dataset.testScriptState === 'notRunning'"

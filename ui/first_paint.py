@@ -37,10 +37,10 @@ def torch_loaded() -> bool:
     return "torch" in sys.modules
 
 
-def opens_plainly(style: ScatterStyle, point, large: bool) -> bool:
-    """Whether the page opens on the view a first paint draws: the default style, no point, no zoom,
-    images at their usual size."""
-    return style == ScatterStyle() and point is None and not large
+def opens_plainly(style: ScatterStyle, large: bool) -> bool:
+    """Whether the plot's style is the one a first paint draws: the default one (no zoom), with
+    images at their usual size. (The page also asks that no point be fixed or linked.)"""
+    return style == ScatterStyle() and not large
 
 
 def manifest_path(name: str) -> Path:
