@@ -11,16 +11,17 @@ use_one_torch_thread()  # before any page imports torch
 # No icons on the pages: Streamlit fetches a material icon from a font CDN to use as the tab's icon,
 # and the app makes no request beyond its own server. The tab shows the app's own icon instead.
 st.set_page_config(page_icon=mounts.PAGE_ICON)
-# Less empty space above each page's title, so that a plot and its panel fit a 1280x720 projector.
-# .lx-sr-only: text for screen readers only (a chart's summary, ui.figures.chart), not drawn.
-# And plotly.js on its way into the browser's cache from the first element on (ui.mounts).
-st.html("<style>[data-testid='stMainBlockContainer'] { padding-top: 2.5rem; }"
-        ".lx-sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);"
-        " clip-path: inset(50%); white-space: nowrap; }</style>" + mounts.fetch_early_html(),
-        unsafe_allow_javascript=True)
-
 page = st.navigation([st.Page(page.script, url_path=page.url_path or None, title=page.title, default=not page.url_path)
                       for page in PAGES])
+# Less empty space above each page's title, so that a plot and its panel fit a 1280x720 projector.
+# .lx-sr-only: text for screen readers only (a chart's summary, ui.figures.chart), not drawn.
+# On a page with the app's scatter, plotly.js on its way into the browser's cache from this, the
+# page's first element, on (ui.mounts).
+scatter = any(p.scatter for p in PAGES if p.url_path == page.url_path)
+st.html("<style>[data-testid='stMainBlockContainer'] { padding-top: 2.5rem; }"
+        ".lx-sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);"
+        " clip-path: inset(50%); white-space: nowrap; }</style>" + (mounts.fetch_early_html() if scatter else ""),
+        unsafe_allow_javascript=True)
 # A lesson (ui.lesson) around every page: opened from the link, a step restored before the page's
 # widgets exist, its bar above the page and its tools at the top of the sidebar.
 address = page.url_path if page.url_path in lesson.VIEWS else ""

@@ -6,7 +6,7 @@ import pytest
 from PIL import Image
 
 from ui import boxes, click, images, text
-from conftest import ROOT
+from conftest import ROOT, run_script
 
 BOX = ((-10.0, 10.0), (-5.0, 5.0))
 
@@ -188,3 +188,23 @@ def test_a_chart_in_words_says_its_axes_and_its_data():
     assert "a histogram of drift: 3 values from 0.5 to 3, median 1.5" in said
     hidden = go.Figure([go.Bar(x=["a"], y=[1], name="shown"), go.Bar(x=["b"], y=[2], name="hidden", visible=False)])
     assert "hidden" not in chart_summary(hidden)
+
+
+def test_the_pages_that_mount_the_apps_scatter_are_the_ones_listed_as_such():
+    from ui.site import PAGES
+    for page in PAGES:  # the scatter and the pad load plotly.js from static/ (ui.mounts)
+        source = (ROOT / page.script).read_text()
+        mounts = any(f"{call}(" in source for call in ("latent_scatter", "mount_scatter", "drawing_pad"))
+        assert mounts == page.scatter, page
+
+
+def test_plotly_js_is_fetched_early_only_on_a_page_that_draws_with_it(monkeypatch, mnist_path):
+    from ui import mounts
+    early = mounts.fetch_early_html()
+    for script, expected in (("app_pages/0_Explorer.py", True), ("app_pages/1_Reconstructions.py", False)):
+        at = run_script(ROOT / "navigation.py", monkeypatch, data_dir=mnist_path)
+        if not expected:
+            at.switch_page(script).run()
+        assert not at.exception
+        first = at.get("html")[0].proto.body  # the page's first element: navigation.py's
+        assert ".lx-sr-only" in first and (early in first) == expected, script
