@@ -485,11 +485,13 @@ export function mountScatter(element, data, host) {
   }
 
   function clickedPoint(ev) {
-    // xvals/yvals are the cursor's data coordinates (plotly.js >= 3.5 with clickanywhere); the pixel
-    // conversion covers builds that omit them.
-    if (ev && ev.xvals && ev.yvals && ev.xvals.length && ev.yvals.length) return [ev.xvals[0], ev.yvals[0]];
+    // Where the press itself was. plotly.js's xvals/yvals (>= 3.5, with clickanywhere) are where its
+    // last hover was, which lags behind a pointer that has just arrived (a quick move and press fixed
+    // the point it had come from); they stand in only when the event has no position.
     const geo = geometry();
-    return geo && ev && ev.event ? toData(geo, ev.event.clientX, ev.event.clientY) : [NaN, NaN];
+    if (geo && ev && ev.event && Number.isFinite(ev.event.clientX)) return toData(geo, ev.event.clientX, ev.event.clientY);
+    if (ev && ev.xvals && ev.yvals && ev.xvals.length && ev.yvals.length) return [ev.xvals[0], ev.yvals[0]];
+    return [NaN, NaN];
   }
 
   function clickedDot(ev) {
