@@ -197,6 +197,36 @@ def plot_area(page, nth: int = 0):
     }""", nth)
 
 
+def zoom_out_beyond(page, box, nth: int = 0) -> tuple[float, float]:
+    """Zoom the nth scatter out with the mouse wheel, a notch at a time, until its top-left corner
+    (5 px in) lies outside `box` ((x0, x1), (y0, y1)); returns that corner in page pixels."""
+    (x0, x1), (y0, y1) = box
+    for _ in range(20):
+        area = plot_area(page, nth)
+        corner = (area["left"] + 5, area["top"] + 5)
+        z1, z2 = to_data(area, *corner)
+        if not (x0 <= z1 <= x1 and y0 <= z2 <= y1):
+            return corner
+        page.mouse.move(area["left"] + area["width"] / 2, area["top"] + area["height"] / 2)
+        page.mouse.wheel(0, 300)
+        page.wait_for_function("([n, x]) => JSON.parse(document.querySelectorAll('.lx-plot')[n].dataset.range)[0] < x",
+                               arg=[nth, area["x"][0]], timeout=10_000)
+    raise AssertionError("the wheel did not zoom the plot out that far")
+
+
+def hover_then_click(page, px: float, py: float, nth: int = 0) -> None:
+    """Click (px, py) once the pointer is there: plotly.js takes a click's point from its hover, so
+    the scatter's own hover ring is waited for at that spot (it follows the same pointer events)."""
+    area = plot_area(page, nth)
+    z = to_data(area, px, py)
+    tolerance = 0.02 * (area["x"][1] - area["x"][0])
+    page.mouse.move(px, py)
+    page.wait_for_function("""([n, z, tol]) => { const ring = document.querySelectorAll('.lx-hover')[n];
+        return ring && Math.abs(Number(ring.dataset.z1) - z[0]) < tol && Math.abs(Number(ring.dataset.z2) - z[1]) < tol; }""",
+                           arg=[nth, list(z), tolerance], timeout=10_000)
+    page.mouse.click(px, py)
+
+
 def load_library(page) -> None:
     """Put the components' library (`LatentExplorer`: the same source files the pages run, as the
     static site loads them) into `page`, for tests that call its functions directly."""

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 import ae
-from app_harness import (caption_point, decoded_caption, decoded_captions, plot_area, to_data, to_pixels,
-                        wait_for_new_caption, wait_for_new_captions)
+from app_harness import (caption_point, decoded_caption, decoded_captions, hover_then_click, plot_area, to_data,
+                        to_pixels, wait_for_new_caption, wait_for_new_captions, zoom_out_beyond)
 from conftest import SHIPPED, settled
 
 @pytest.fixture(scope="module")
@@ -343,25 +343,14 @@ def test_a_click_far_outside_the_model_is_refused_in_the_page_as_on_the_server(b
     page.wait_for_selector(".lx-plot[data-ready='1']", timeout=60_000)
     settled(page)
     accepted = ae.boxes.Boxes.of(ae.load_checkpoint(SHIPPED).test_codes).accepted
-    for _ in range(20):  # out, one wheel notch at a time, until the plot's corner lies beyond the box
-        area = plot_area(page)
-        corner = (area["left"] + 5, area["top"] + 5)
-        if not ae.boxes.inside(to_data(area, *corner), accepted):
-            break
-        page.mouse.move(area["left"] + area["width"] / 2, area["top"] + area["height"] / 2)
-        page.mouse.wheel(0, 300)
-        page.wait_for_function("(x) => JSON.parse(document.querySelector('.lx-plot').dataset.range)[0] < x",
-                               arg=area["x"][0], timeout=10_000)
+    corner = zoom_out_beyond(page, accepted)
     settled(page)
-    area = plot_area(page)
-    corner = (area["left"] + 5, area["top"] + 5)
-    assert not ae.boxes.inside(to_data(area, *corner), accepted)
-    page.mouse.move(*corner)  # plotly reads the click's point from its hover, so the hover is there first
-    page.wait_for_timeout(200)
-    page.mouse.click(*corner)
+    assert not ae.boxes.inside(to_data(plot_area(page), *corner), accepted)
+    hover_then_click(page, *corner)
     page.wait_for_selector("text=lies far outside this latent space", timeout=20_000)
     settled(page)
     assert "so it was ignored" in page.inner_text("[data-testid=stAlert]")
     # No point is fixed, in the page as on the server: no decoding, no "Clicked point" beside the plot.
     assert decoded_caption(page) is None
     assert page.inner_text(".lx-live-title") != "Clicked point"
+
